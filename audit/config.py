@@ -1,0 +1,190 @@
+"""touchaudit.yaml -> typed Config, with every problem reported as file:line:col."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from audit.documents import KINDS
+from audit.errors import InputError
+from audit.options import Option, Source, load_yaml, validate
+
+DEFAULT_CONFIG = "touchaudit.yaml"
+
+
+def _size(value: Any) -> str | None:
+    return None if parse_size(value) is not None else "must be a size such as 5MB, 512KB or 1000000"
+
+
+def parse_size(value: Any) -> int | None:
+    """'5MB' -> 5_000_000 bytes; a plain number is bytes."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return int(value)
+    if not isinstance(value, str):
+        return None
+    units = {"": 1, "B": 1, "KB": 1_000, "MB": 1_000_000, "GB": 1_000_000_000,
+             "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+    text = value.strip().upper().replace(" ", "")
+    num = text.rstrip("KMGIB")
+    unit = text[len(num):]
+    try:
+        return int(float(num) * units[unit])
+    except (ValueError, KeyError):
+        return None
+
+
+ZENDESK = [
+    Option("base_url", "str", "the help center's base URL, e.g. https://acme.zendesk.com",
+           required=True),
+    Option("locale", "str", "the locale of the articles to read", default="en-us"),
+    Option("per_page", "int", "articles per API page", default=100),
+    Option("pagination", "choice", "offset pagination (next_page) or cursor pagination (links.next)",
+           default="cursor", choices=("cursor", "offset")),
+]
+
+TOUCHPOINT = [
+    Option("name", "str", "the touchpoint's name, used in rules and the report", required=True),
+    Option("kind", "choice", "what kind of touchpoint this is", required=True, choices=KINDS),
+    Option("start_urls", "strings", "where a website or HTML help-center crawl starts"),
+    Option("allowed_domains", "strings", "domains the crawl may follow links into "
+           "(default: the start URLs' hosts)"),
+    Option("include", "regexes", "only URLs matching one of these patterns are crawled"),
+    Option("exclude", "regexes", "URLs matching one of these patterns are not crawled"),
+    Option("max_pages", "int", "stop after this many documents", default=5000),
+    Option("max_depth", "int", "how many links away from a start URL to follow", default=20),
+    Option("sitemap", "bool", "read sitemap.xml and the sitemaps named in robots.txt", default=True),
+    Option("robots", "bool", "obey robots.txt", default=True),
+    Option("zendesk", "map", "read a Zendesk Help Center through its API", table=ZENDESK),
+    Option("paths", "strings", "file globs of email templates and messages, relative to the "
+           "config's folder"),
+]
+
+CRAWL = [
+    Option("concurrency", "int", "requests in flight at once", default=8),
+    Option("per_host", "int", "requests in flight per host", default=8),
+    Option("delay", "float", "seconds between requests to one host", default=0.0),
+    Option("timeout", "float", "seconds before a request times out", default=30.0),
+    Option("max_size", "any", "largest response accepted (bytes, or 5MB…)", default="10MB",
+           check=_size),
+    Option("retries", "int", "retries of a failed request", default=1),
+    Option("user_agent", "str", "the User-Agent header",
+           default="touchaudit (+https://github.com/touchaudit/touchaudit)"),
+    Option("httpcache", "bool", "keep Scrapy's HTTP cache (RFC 2616 policy) for incremental "
+           "re-crawls", default=False),
+    Option("redis_url", "str", "share the frontier through scrapy-redis at this Redis URL"),
+]
+
+CONFIG = [
+    Option("store", "str", "the SQLite store file, relative to the config's folder",
+           default="touchaudit.db"),
+    Option("rules", "strings", "rule files or folders, relative to the config's folder",
+           default=["rules"]),
+    Option("ignore", "str", "the ignore-list file (findings a human has judged)"),
+    Option("phone_region", "str", "default region for phone numbers without a country code",
+           default="US"),
+    Option("fail_on", "choice", "severity at or above which commands exit 1", default="error",
+           choices=("error", "warning", "info", "never")),
+    Option("crawl", "map", "how to crawl", table=CRAWL),
+    Option("touchpoints", "maps", "the touchpoints to audit", required=True, table=TOUCHPOINT,
+           item="touchpoint"),
+]
+
+
+@dataclass
+class Touchpoint:
+    name: str
+    kind: str
+    start_urls: list[str] = field(default_factory=list)
+    allowed_domains: list[str] = field(default_factory=list)
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    max_pages: int = 5000
+    max_depth: int = 20
+    sitemap: bool = True
+    robots: bool = True
+    zendesk: dict[str, Any] | None = None
+    paths: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Config:
+    path: Path
+    text: str
+    touchpoints: list[Touchpoint]
+    store: Path
+    rules: list[Path]
+    ignore: Path | None
+    phone_region: str = "US"
+    fail_on: str = "error"
+    crawl: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def touchpoint(self, name: str) -> Touchpoint:
+        for tp in self.touchpoints:
+            if tp.name == name:
+                return tp
+        raise KeyError(name)
+
+    @property
+    def max_size_bytes(self) -> int:
+        return parse_size(self.crawl.get("max_size")) or 10_000_000
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG, text: str | None = None) -> Config:
+    """Read and check a config; raise InputError listing every problem found."""
+    path = Path(path)
+    src = load_yaml(path, text)
+    if src.data is None and not src.problems:
+        src.problem(1, 1, "the config is empty; expected a mapping with 'touchpoints'")
+    if src.problems:
+        raise InputError(src.problems)
+    raw = validate(src, src.data, CONFIG, "the config")
+    touchpoints = _touchpoints(src, raw.get("touchpoints") or [])
+    if src.problems:
+        raise InputError(src.problems)
+    root = path.resolve().parent
+    crawl = {k: v for k, v in (raw.get("crawl") or {}).items() if not k.startswith("_")}
+    if not crawl:
+        crawl = {o.name: o.default for o in CRAWL}
+    return Config(
+        path=path.resolve(),
+        text=src.text,
+        touchpoints=touchpoints,
+        store=root / raw["store"],
+        rules=[root / r for r in raw["rules"]],
+        ignore=root / raw["ignore"] if raw.get("ignore") else None,
+        phone_region=raw["phone_region"].upper(),
+        fail_on=raw["fail_on"],
+        crawl=crawl,
+    )
+
+
+def _touchpoints(src: Source, items: list[dict[str, Any]]) -> list[Touchpoint]:
+    out: list[Touchpoint] = []
+    seen: set[str] = set()
+    for item in items:
+        if item.get("name") is None or item.get("kind") is None:
+            continue  # already reported as missing
+        line, col = item["_line"], item["_col"]
+        name, kind = item["name"], item["kind"]
+        if name in seen:
+            src.problem(*item["_pos"].get("name", (line, col)),
+                        f"touchpoint name {name!r} is used twice; names must be unique")
+        seen.add(name)
+        if kind in ("website",) and not item.get("start_urls"):
+            src.problem(line, col, f"touchpoint {name!r} has kind '{kind}' but no 'start_urls'")
+        if kind == "helpcenter" and not item.get("start_urls") and not item.get("zendesk"):
+            src.problem(line, col, f"touchpoint {name!r} has kind 'helpcenter' but neither "
+                        "'start_urls' (an HTML help center) nor 'zendesk' (the API)")
+        if kind == "email" and not item.get("paths"):
+            src.problem(line, col, f"touchpoint {name!r} has kind 'email' but no 'paths'")
+        fields = {k: v for k, v in item.items() if not k.startswith("_") and v is not None}
+        zendesk = fields.get("zendesk")
+        if zendesk:
+            fields["zendesk"] = {k: v for k, v in zendesk.items() if not k.startswith("_")}
+        out.append(Touchpoint(**fields))
+    return out

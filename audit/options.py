@@ -1,0 +1,378 @@
+"""Option tables and the one validator that checks YAML files against them.
+
+Config files and every rule kind declare their keys as a table of :class:`Option` (name, type,
+default, one-line doc), the way yamllint rules declare ``CONF``/``DEFAULT``. One validator checks a
+parsed file against a table with the YAML parser's marks, so every problem is reported at once as
+``file:line:col: message``; the same tables generate the JSON Schema and the docs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.error import MarkedYAMLError
+
+from audit.errors import Problem
+
+# Types an option can have. "strings" accepts one string or a list and yields a list.
+TYPES = ("str", "int", "float", "bool", "strings", "regex", "regexes", "choice", "map", "maps",
+         "any", "number")
+
+_SAFE_TAG = re.compile(r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|omap|timestamp)$")
+
+
+@dataclass
+class Option:
+    """One key of a mapping: its type, default and a one-line doc for the reference."""
+
+    name: str
+    type: str
+    doc: str
+    default: Any = None
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    table: list[Option] | None = None  # for "map" and "maps"
+    item: str = "item"  # for "maps": what one item is called in messages ("touchpoint", "rule")
+    check: Callable[[Any], str | None] | None = None  # extra check: returns an error message
+
+    def __post_init__(self) -> None:
+        if self.type not in TYPES:
+            raise ValueError(f"option {self.name}: unknown type {self.type}")
+
+
+@dataclass
+class Node:
+    """A validated value with the position it came from (1-based line and column)."""
+
+    value: Any
+    line: int
+    col: int
+
+
+@dataclass
+class Source:
+    """A parsed YAML file and the problems found in it so far."""
+
+    path: str
+    data: Any
+    text: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def problem(self, line: int, col: int, message: str) -> None:
+        self.problems.append(Problem(self.path, line, col, message))
+
+
+def load_yaml(path: str | Path, text: str | None = None, display: str | None = None) -> Source:
+    """Parse a YAML file into ruamel's marked nodes; a syntax error becomes a Problem.
+
+    Nothing in the file is executed: the round-trip loader builds only plain containers, and any
+    tag other than YAML's standard ones is reported as a problem by :func:`validate`.
+    """
+    name = display or str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            src = Source(name, None, "")
+            src.problem(1, 1, "file not found")
+            return src
+        except (OSError, UnicodeDecodeError) as exc:
+            src = Source(name, None, "")
+            src.problem(1, 1, f"cannot read file: {exc}")
+            return src
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        src = Source(name, None, text)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or "invalid YAML"
+        if "duplicate key" in str(what):
+            what = f"{what}: each key may appear once"
+        src.problem(line, col, f"YAML syntax error: {what}")
+        return src
+    except Exception as exc:  # ruamel raises a few unmarked errors (e.g. bad encodings)
+        src = Source(name, None, text)
+        src.problem(1, 1, f"YAML syntax error: {exc}")
+        return src
+    return Source(name, data, text)
+
+
+def _pos(container: Any, key: Any) -> tuple[int, int]:
+    """1-based line/col of a key in a map or an item in a sequence (of the key itself)."""
+    try:
+        if isinstance(container, CommentedMap):
+            line, col = container.lc.key(key)
+        elif isinstance(container, CommentedSeq):
+            line, col = container.lc.item(key)
+        else:
+            return 1, 1
+        return line + 1, col + 1
+    except (KeyError, IndexError, AttributeError, TypeError):
+        return _node_pos(container)
+
+
+def _value_pos(container: Any, key: Any) -> tuple[int, int]:
+    try:
+        if isinstance(container, CommentedMap):
+            line, col = container.lc.value(key)
+            return line + 1, col + 1
+    except (KeyError, AttributeError, TypeError):
+        pass
+    return _pos(container, key)
+
+
+def _node_pos(node: Any) -> tuple[int, int]:
+    lc = getattr(node, "lc", None)
+    if lc is not None and lc.line is not None:
+        return lc.line + 1, lc.col + 1
+    return 1, 1
+
+
+def type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return type(value).__name__
+
+
+_EXPECT = {
+    "str": "a text",
+    "int": "a whole number",
+    "float": "a number",
+    "number": "a number",
+    "bool": "true or false",
+    "strings": "a text or a list of texts",
+    "regex": "a regular expression",
+    "regexes": "a regular expression or a list of them",
+    "map": "a mapping",
+    "maps": "a list of mappings",
+}
+
+
+def _bad_tag(node: Any) -> str | None:
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", None) if tag is not None else None
+    if isinstance(node, TaggedScalar):
+        value = str(node.tag.value)
+    if value and not _SAFE_TAG.match(str(value)):
+        return str(value)
+    return None
+
+
+def validate(
+    src: Source, node: Any, table: list[Option], where: str, pos: tuple[int, int] = (1, 1)
+) -> dict[str, Any]:
+    """Check a mapping against an option table; return values (defaults filled in).
+
+    Every problem is appended to ``src.problems``; the returned dict holds what could be read,
+    plus ``_line``/``_col`` (where the mapping starts) and ``_pos`` (key -> (line, col)).
+    """
+    out: dict[str, Any] = {}
+    if not isinstance(node, dict):
+        src.problem(*pos, f"{where} must be a mapping; got {type_name(node)}")
+        return out
+    line, col = _node_pos(node) if isinstance(node, CommentedMap) else pos
+    out["_line"], out["_col"], out["_pos"] = line, col, {}
+    known = {o.name: o for o in table}
+    for key in node:
+        kpos = _pos(node, key)
+        if key not in known:
+            hint = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+            msg = f"unknown key {key!r} in {where}"
+            msg += f" (did you mean {hint[0]!r}?)" if hint else f"; expected one of {', '.join(known)}"
+            src.problem(*kpos, msg)
+            continue
+        out["_pos"][key] = _value_pos(node, key)
+    for opt in table:
+        if opt.name not in node:
+            if opt.required:
+                src.problem(line, col, f"{where} is missing the required key {opt.name!r} ({opt.doc})")
+            elif opt.default is not None:
+                out[opt.name] = _copy(opt.default)
+            else:
+                out[opt.name] = None
+            continue
+        vpos = _value_pos(node, opt.name)
+        value = coerce(src, node[opt.name], opt, f"'{opt.name}' in {where}", vpos)
+        if value is not _INVALID:
+            out[opt.name] = value
+        else:
+            out[opt.name] = _copy(opt.default)
+    return out
+
+
+_INVALID = object()
+
+
+def _copy(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
+
+
+def coerce(src: Source, value: Any, opt: Option, what: str, pos: tuple[int, int]) -> Any:
+    """Check one value against its option; report and return _INVALID when it does not fit."""
+    tag = _bad_tag(value)
+    if tag:
+        src.problem(*pos, f"{what}: YAML tag {tag!r} is not allowed (rule files are data, never code)")
+        return _INVALID
+    t = opt.type
+
+    def bad(expected: str | None = None) -> Any:
+        src.problem(*pos, f"{what} must be {expected or _EXPECT.get(t, t)}; got {type_name(value)}")
+        return _INVALID
+
+    result: Any
+    if t == "any":
+        result = _plain(value)
+    elif t == "str":
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return bad()
+        result = str(value)
+    elif t == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return bad()
+        result = int(value)
+    elif t in ("float", "number"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return bad()
+        result = float(value)
+    elif t == "bool":
+        if not isinstance(value, bool):
+            return bad()
+        result = value
+    elif t == "choice":
+        if not isinstance(value, str) or value not in opt.choices:
+            return bad(f"one of {', '.join(opt.choices)}")
+        result = value
+    elif t in ("strings", "regexes"):
+        items = value if isinstance(value, list) else [value]
+        result = []
+        for i, item in enumerate(items):
+            ipos = _pos(value, i) if isinstance(value, list) else pos
+            if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                src.problem(*ipos, f"{what} must be {_EXPECT[t]}; got {type_name(item)}")
+                return _INVALID
+            if t == "regexes" and not _regex_ok(src, str(item), what, ipos):
+                return _INVALID
+            result.append(str(item))
+    elif t == "regex":
+        if not isinstance(value, str):
+            return bad()
+        if not _regex_ok(src, value, what, pos):
+            return _INVALID
+        result = value
+    elif t == "map":
+        if not isinstance(value, dict):
+            return bad()
+        result = validate(src, value, opt.table or [], what, pos) if opt.table else _plain(value)
+    elif t == "maps":
+        if not isinstance(value, list):
+            return bad()
+        result = []
+        for i, item in enumerate(value):
+            ipos = _pos(value, i)
+            if not isinstance(item, dict):
+                src.problem(*ipos, f"{opt.item} {i + 1} must be a mapping; got {type_name(item)}")
+                continue
+            label = item.get("id", item.get("name"))
+            name = f"{opt.item} {label!r}" if isinstance(label, str) else f"{opt.item} {i + 1}"
+            result.append(validate(src, item, opt.table or [], name, ipos))
+    else:  # pragma: no cover - guarded by Option.__post_init__
+        raise AssertionError(t)
+    if opt.check is not None:
+        message = opt.check(result)
+        if message:
+            src.problem(*pos, f"{what} {message}")
+            return _INVALID
+    return result
+
+
+def _regex_ok(src: Source, pattern: str, what: str, pos: tuple[int, int]) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        src.problem(*pos, f"{what} is not a valid regular expression: {exc.msg} at position {exc.pos}")
+        return False
+    return True
+
+
+def _plain(value: Any) -> Any:
+    """ruamel containers -> plain dict/list/str, for values kept as they are."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, TaggedScalar):
+        return str(value.value)
+    return value
+
+
+def json_schema(table: list[Option]) -> dict[str, Any]:
+    """The JSON Schema of a mapping described by an option table."""
+    props: dict[str, Any] = {}
+    for opt in table:
+        props[opt.name] = _schema_of(opt)
+    schema: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
+    required = [o.name for o in table if o.required]
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _schema_of(opt: Option) -> dict[str, Any]:
+    s: dict[str, Any]
+    t = opt.type
+    if t == "str" or t == "regex":
+        s = {"type": "string"}
+    elif t == "int":
+        s = {"type": "integer"}
+    elif t in ("float", "number"):
+        s = {"type": "number"}
+    elif t == "bool":
+        s = {"type": "boolean"}
+    elif t == "choice":
+        s = {"enum": list(opt.choices)}
+    elif t in ("strings", "regexes"):
+        s = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    elif t == "map":
+        s = json_schema(opt.table) if opt.table else {"type": "object"}
+    elif t == "maps":
+        s = {"type": "array", "items": json_schema(opt.table) if opt.table else {"type": "object"}}
+    else:
+        s = {}
+    s["description"] = opt.doc
+    if opt.default is not None:
+        s["default"] = opt.default
+    return s
+
+
+def reference(table: list[Option], indent: int = 0) -> list[str]:
+    """Markdown rows documenting an option table (for docs/rules.md)."""
+    rows = []
+    for opt in table:
+        default = "" if opt.default is None else f"`{opt.default!r}`"
+        kind = opt.type if opt.type != "choice" else " \\| ".join(opt.choices)
+        req = " (required)" if opt.required else ""
+        rows.append(f"| {'&nbsp;' * 4 * indent}`{opt.name}`{req} | {kind} | {default} | {opt.doc} |")
+        if opt.table:
+            rows.extend(reference(opt.table, indent + 1))
+    return rows

@@ -1,0 +1,420 @@
+"""The SQLite store: crawls and their documents, failures and frontier; audit runs and findings.
+
+One file, WAL mode, a schema version checked on open (a clear error on mismatch, never a silent
+migration). The crawler writes documents in batches as they arrive; the audit streams them back
+in batches so memory stays flat in the number of documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from audit.documents import Document, Failure, Region
+from audit.errors import StoreError
+from audit.findings import Finding, Location, Observation
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+-- One row: the schema version of this file.
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+-- A crawl: one run of every configured spider. state is running, complete or interrupted.
+CREATE TABLE IF NOT EXISTS crawls (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,         -- ISO 8601, UTC
+    finished_at TEXT,
+    config_path TEXT NOT NULL,        -- the config file, as given
+    config_text TEXT NOT NULL,        -- the config as read
+    config_hash TEXT NOT NULL,        -- sha256 of config_text: runs of "the same config"
+    state TEXT NOT NULL DEFAULT 'running',
+    counts TEXT NOT NULL DEFAULT '{}' -- JSON {touchpoint: {documents, failures}}
+);
+-- A document: one page, article or email of a crawl, with its regions as JSON.
+CREATE TABLE IF NOT EXISTS documents (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    touchpoint TEXT NOT NULL,
+    kind TEXT NOT NULL,               -- website, helpcenter or email
+    url TEXT NOT NULL,                -- canonical URL, or a path relative to the config folder
+    title TEXT NOT NULL,
+    status INTEGER,                   -- HTTP status (NULL for files)
+    fetched_at TEXT,
+    content_hash TEXT NOT NULL,       -- hash of the region texts
+    etag TEXT,
+    last_modified TEXT,
+    regions TEXT NOT NULL,            -- JSON list of {name, text, merge_tags?, data?}
+    extra TEXT NOT NULL DEFAULT '{}', -- JSON: per-kind details (updated_at, aliases, headers…)
+    UNIQUE (crawl_id, touchpoint, url)
+);
+-- A URL or file that produced no document, with a reason from documents.FAILURE_REASONS.
+CREATE TABLE IF NOT EXISTS failures (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    touchpoint TEXT NOT NULL,
+    url TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    status INTEGER,
+    detail TEXT NOT NULL DEFAULT ''
+);
+-- The crawl frontier: every discovered URL and its state, so a resumed crawl re-seeds from it.
+CREATE TABLE IF NOT EXISTS frontier (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    touchpoint TEXT NOT NULL,
+    url TEXT NOT NULL,
+    depth INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL DEFAULT 'pending',  -- pending, fetched or failed
+    PRIMARY KEY (crawl_id, touchpoint, url)
+);
+-- An audit run: the rules applied to one crawl.
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    config_hash TEXT NOT NULL,        -- the crawl's config hash: history compares these runs
+    rules_hash TEXT NOT NULL,         -- hash of the rule files' text
+    totals TEXT NOT NULL DEFAULT '{}' -- JSON {severity: count, ...}
+);
+-- A finding of a run. locations and extra are JSON; fingerprint identifies it across runs.
+CREATE TABLE IF NOT EXISTS findings (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    kind TEXT NOT NULL,               -- term, language or fact
+    rule TEXT NOT NULL,
+    severity TEXT NOT NULL,           -- error, warning or info
+    message TEXT NOT NULL,
+    expected TEXT,
+    fingerprint TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'new', -- new, open, fixed or ignored
+    locations TEXT NOT NULL,
+    extra TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS findings_run ON findings(run_id);
+-- A fact observation of a run: one statement of a fact, its normalized value and location.
+CREATE TABLE IF NOT EXISTS observations (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    fact TEXT NOT NULL,
+    qualifier TEXT NOT NULL DEFAULT '',
+    value TEXT NOT NULL,              -- JSON of the normalized value
+    text TEXT NOT NULL,               -- as written
+    location TEXT NOT NULL            -- JSON location
+);
+CREATE INDEX IF NOT EXISTS observations_run ON observations(run_id);
+"""
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """A connection to one store file. Cheap to open; use one per process or thread."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self._check_schema()
+
+    def _check_schema(self) -> None:
+        has_meta = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+        ).fetchone()
+        if not has_meta:
+            tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise StoreError(f"{self.path}: not a touchaudit store (it has other tables)")
+            self.db.executescript(SCHEMA)
+            self.db.execute(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            return
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        found = row[0] if row else "none"
+        if found != str(SCHEMA_VERSION):
+            raise StoreError(
+                f"{self.path}: store schema version {found}, this touchaudit reads version "
+                f"{SCHEMA_VERSION}; use a new store file (set 'store:' in the config)"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- crawls -------------------------------------------------------------------------
+    def start_crawl(self, config_path: str, config_text: str) -> int:
+        digest = hashlib.sha256(config_text.encode()).hexdigest()
+        cur = self.db.execute(
+            "INSERT INTO crawls(started_at, config_path, config_text, config_hash) "
+            "VALUES (?, ?, ?, ?)",
+            (now(), config_path, config_text, digest),
+        )
+        return int(cur.lastrowid)
+
+    def finish_crawl(self, crawl_id: int, state: str) -> None:
+        counts = self.crawl_counts(crawl_id)
+        self.db.execute(
+            "UPDATE crawls SET finished_at=?, state=?, counts=? WHERE id=?",
+            (now(), state, json.dumps(counts), crawl_id),
+        )
+
+    def set_crawl_state(self, crawl_id: int, state: str) -> None:
+        self.db.execute("UPDATE crawls SET state=? WHERE id=?", (state, crawl_id))
+
+    def crawl(self, crawl_id: int | None = None) -> sqlite3.Row:
+        """The named crawl, or the latest one; StoreError when there is none."""
+        if crawl_id is None:
+            row = self.db.execute("SELECT * FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
+        else:
+            row = self.db.execute("SELECT * FROM crawls WHERE id=?", (crawl_id,)).fetchone()
+        if row is None:
+            what = "no crawl" if crawl_id is None else f"no crawl {crawl_id}"
+            raise StoreError(f"{self.path}: {what} in the store; run 'touchaudit crawl' first")
+        return row
+
+    def crawls(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM crawls ORDER BY id").fetchall()
+
+    def crawl_counts(self, crawl_id: int) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for tp, n in self.db.execute(
+            "SELECT touchpoint, count(*) FROM documents WHERE crawl_id=? GROUP BY touchpoint",
+            (crawl_id,),
+        ):
+            counts.setdefault(tp, {"documents": 0, "failures": 0})["documents"] = n
+        for tp, n in self.db.execute(
+            "SELECT touchpoint, count(*) FROM failures WHERE crawl_id=? GROUP BY touchpoint",
+            (crawl_id,),
+        ):
+            counts.setdefault(tp, {"documents": 0, "failures": 0})["failures"] = n
+        return counts
+
+    # -- documents ----------------------------------------------------------------------
+    def add_documents(self, crawl_id: int, docs: Iterable[Document]) -> None:
+        """Write a batch of documents in one transaction (a later copy of a URL wins)."""
+        rows = [
+            (
+                crawl_id, d.touchpoint, d.kind, d.url, d.title, d.status, d.fetched_at,
+                d.content_hash, d.etag, d.last_modified,
+                json.dumps([r.to_dict() for r in d.regions], ensure_ascii=False),
+                json.dumps(d.extra, ensure_ascii=False),
+            )
+            for d in docs
+        ]
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO documents(crawl_id, touchpoint, kind, url, title, status, "
+                "fetched_at, content_hash, etag, last_modified, regions, extra) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    def add_failures(self, crawl_id: int, failures: Iterable[Failure]) -> None:
+        rows = [(crawl_id, f.touchpoint, f.url, f.reason, f.status, f.detail) for f in failures]
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT INTO failures(crawl_id, touchpoint, url, reason, status, detail) "
+                "VALUES (?,?,?,?,?,?)",
+                rows,
+            )
+
+    def iter_documents(
+        self, crawl_id: int, batch: int = 200, touchpoint: str | None = None
+    ) -> Iterator[Document]:
+        """Stream a crawl's documents in id order, ``batch`` rows at a time."""
+        last = 0
+        where = "crawl_id=? AND id>?" + (" AND touchpoint=?" if touchpoint else "")
+        while True:
+            args: tuple[Any, ...] = (crawl_id, last) + ((touchpoint,) if touchpoint else ())
+            rows = self.db.execute(
+                f"SELECT * FROM documents WHERE {where} ORDER BY id LIMIT {int(batch)}", args
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _document(row)
+            last = rows[-1]["id"]
+
+    def document_count(self, crawl_id: int) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM documents WHERE crawl_id=?", (crawl_id,)
+        ).fetchone()[0]
+
+    def failures(self, crawl_id: int) -> list[Failure]:
+        return [
+            Failure(r["touchpoint"], r["url"], r["reason"], r["detail"], r["status"], crawl_id)
+            for r in self.db.execute(
+                "SELECT * FROM failures WHERE crawl_id=? ORDER BY id", (crawl_id,)
+            )
+        ]
+
+    def known_hashes(self, crawl_id: int, touchpoint: str) -> dict[str, str]:
+        """content hash -> url of the documents already stored for a touchpoint."""
+        return {
+            h: u
+            for h, u in self.db.execute(
+                "SELECT content_hash, url FROM documents WHERE crawl_id=? AND touchpoint=?",
+                (crawl_id, touchpoint),
+            )
+        }
+
+    # -- frontier -----------------------------------------------------------------------
+    def frontier_add(self, crawl_id: int, touchpoint: str, urls: Iterable[tuple[str, int]]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR IGNORE INTO frontier(crawl_id, touchpoint, url, depth) VALUES (?,?,?,?)",
+                [(crawl_id, touchpoint, u, d) for u, d in urls],
+            )
+
+    def frontier_mark(self, crawl_id: int, touchpoint: str, urls: Iterable[str], state: str) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "UPDATE frontier SET state=? WHERE crawl_id=? AND touchpoint=? AND url=?",
+                [(state, crawl_id, touchpoint, u) for u in urls],
+            )
+
+    def frontier(self, crawl_id: int, touchpoint: str, state: str | None = None) -> list[sqlite3.Row]:
+        sql = "SELECT url, depth, state FROM frontier WHERE crawl_id=? AND touchpoint=?"
+        args: tuple[Any, ...] = (crawl_id, touchpoint)
+        if state:
+            sql += " AND state=?"
+            args += (state,)
+        return self.db.execute(sql, args).fetchall()
+
+
+def _document(row: sqlite3.Row) -> Document:
+    return Document(
+        touchpoint=row["touchpoint"],
+        kind=row["kind"],
+        url=row["url"],
+        title=row["title"],
+        regions=[Region.from_dict(r) for r in json.loads(row["regions"])],
+        status=row["status"],
+        fetched_at=row["fetched_at"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        content_hash=row["content_hash"],
+        extra=json.loads(row["extra"]),
+        id=row["id"],
+        crawl_id=row["crawl_id"],
+    )
+
+
+class RunStore:
+    """Audit runs, their findings and fact observations, on the same store connection."""
+
+    def __init__(self, store: Store):
+        self.db = store.db
+        self.path = store.path
+
+    def start_run(self, crawl_id: int, config_hash: str, rules_hash: str) -> int:
+        cur = self.db.execute(
+            "INSERT INTO runs(crawl_id, started_at, config_hash, rules_hash) VALUES (?,?,?,?)",
+            (crawl_id, now(), config_hash, rules_hash),
+        )
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, totals: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at=?, totals=? WHERE id=?",
+            (now(), json.dumps(totals), run_id),
+        )
+
+    def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
+        rows = [
+            (run_id, f.kind, f.rule, f.severity, f.message, f.expected, f.fingerprint, f.status,
+             json.dumps([loc.to_dict() for loc in f.locations], ensure_ascii=False),
+             json.dumps(f.extra, ensure_ascii=False))
+            for f in findings
+        ]
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT INTO findings(run_id, kind, rule, severity, message, expected, fingerprint, "
+                "status, locations, extra) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+
+    def add_observations(self, run_id: int, observations: Iterable[Observation]) -> None:
+        rows = [
+            (run_id, o.fact, o.qualifier, json.dumps({"value": o.value, "display": o.display}),
+             o.text, json.dumps(o.location.to_dict(), ensure_ascii=False))
+            for o in observations
+        ]
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT INTO observations(run_id, fact, qualifier, value, text, location) "
+                "VALUES (?,?,?,?,?,?)",
+                rows,
+            )
+
+    def run(self, run_id: int | None = None) -> sqlite3.Row:
+        """The named run, or the latest finished one."""
+        if run_id is None:
+            row = self.db.execute(
+                "SELECT * FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        else:
+            row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        if row is None:
+            what = "no audit run" if run_id is None else f"no audit run {run_id}"
+            raise StoreError(f"{self.path}: {what} in the store; run 'touchaudit audit' first")
+        return row
+
+    def runs(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM runs ORDER BY id").fetchall()
+
+    def previous_run(self, run_id: int) -> sqlite3.Row | None:
+        """The last finished run before this one of the same config (for new/open/fixed)."""
+        this = self.run(run_id)
+        return self.db.execute(
+            "SELECT * FROM runs WHERE id<? AND config_hash=? AND finished_at IS NOT NULL "
+            "ORDER BY id DESC LIMIT 1",
+            (run_id, this["config_hash"]),
+        ).fetchone()
+
+    def findings(self, run_id: int) -> list[Finding]:
+        return [
+            Finding(
+                kind=r["kind"], rule=r["rule"], severity=r["severity"], message=r["message"],
+                locations=[Location.from_dict(d) for d in json.loads(r["locations"])],
+                expected=r["expected"], fingerprint=r["fingerprint"], status=r["status"],
+                extra=json.loads(r["extra"]), id=r["id"],
+            )
+            for r in self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY id", (run_id,))
+        ]
+
+    def observations(self, run_id: int) -> list[Observation]:
+        out = []
+        for r in self.db.execute(
+            "SELECT * FROM observations WHERE run_id=? ORDER BY id", (run_id,)
+        ):
+            value = json.loads(r["value"])
+            out.append(Observation(
+                fact=r["fact"], value=value["value"], text=r["text"],
+                location=Location.from_dict(json.loads(r["location"])),
+                qualifier=r["qualifier"], display=value.get("display", ""),
+            ))
+        return out

@@ -1,0 +1,1 @@
+"""The Scrapy project that collects touchpoints into documents (see crawler/run.py)."""

@@ -1,0 +1,112 @@
+"""Item pipelines: drop a page seen twice, then write documents and failures to the store."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from audit.config import load_config
+from audit.documents import Document, Failure
+from audit.store import Store
+
+logger = logging.getLogger(__name__)
+
+
+class DedupePipeline:
+    """One document per page: the same URL or the same content under another URL is dropped.
+
+    Spiders canonicalize URLs (tracking parameters, trailing slash, rel=canonical) before they
+    yield; identical content under different URLs is caught here by its hash.
+    """
+
+    def __init__(self, crawler: Crawler):
+        self.stats = crawler.stats
+        self.urls: set[tuple[str, str]] = set()
+        self.hashes: dict[tuple[str, str], str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if not isinstance(item, Document):
+            return item
+        key = (item.touchpoint, item.url)
+        if key in self.urls:
+            self.stats.inc_value("dedupe/same_url")
+            raise DropItem(f"already stored: {item.url}")
+        first = self.hashes.get((item.touchpoint, item.content_hash))
+        if first is not None:
+            self.stats.inc_value("dedupe/same_content")
+            raise DropItem(f"same content as {first}: {item.url}")
+        self.urls.add(key)
+        self.hashes[(item.touchpoint, item.content_hash)] = item.url
+        return item
+
+
+class StorePipeline:
+    """Write documents and failures in batches, so a killed crawl keeps what it fetched."""
+
+    def __init__(self, crawler: Crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.batch_size = settings.getint("TOUCHAUDIT_BATCH", 50)
+        store = settings.get("TOUCHAUDIT_STORE")
+        if not store:
+            config = settings.get("TOUCHAUDIT_CONFIG_OBJECT") or load_config(
+                settings.get("TOUCHAUDIT_CONFIG")
+            )
+            store = str(config.store)
+        self.store_path = Path(store)
+        self.crawl_id = settings.getint("TOUCHAUDIT_CRAWL_ID", 0)
+        self.own_crawl = not self.crawl_id
+        self.docs: list[Document] = []
+        self.failures: list[Failure] = []
+        self.store: Store | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        self.store = Store(self.store_path)
+        if self.own_crawl:
+            # `scrapy crawl` or Scrapyd: this spider's crawl is a crawl of its own.
+            path = self.crawler.settings.get("TOUCHAUDIT_CONFIG")
+            text = Path(path).read_text(encoding="utf-8") if path and Path(path).exists() else ""
+            self.crawl_id = self.store.start_crawl(str(path), text)
+        self.crawler.stats.set_value("touchaudit/crawl_id", self.crawl_id)
+
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if isinstance(item, Document):
+            self.docs.append(item)
+            self.crawler.stats.inc_value("touchaudit/documents")
+        elif isinstance(item, Failure):
+            self.failures.append(item)
+        if len(self.docs) + len(self.failures) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        assert self.store is not None
+        if self.docs:
+            self.store.add_documents(self.crawl_id, self.docs)
+            self.docs = []
+        if self.failures:
+            self.store.add_failures(self.crawl_id, self.failures)
+            self.failures = []
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.store is None:
+            return
+        self.flush()
+        if self.own_crawl:
+            reason = self.crawler.stats.get_value("finish_reason", "finished")
+            self.store.finish_crawl(self.crawl_id, "complete" if reason == "finished" else "interrupted")
+        self.store.close()
+        self.store = None

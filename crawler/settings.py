@@ -1,0 +1,39 @@
+"""Scrapy settings for touchaudit's crawler. Settings only; behaviour lives in the components.
+
+crawler/run.py overrides the TOUCHAUDIT_* settings and the crawl limits from touchaudit.yaml.
+"""
+
+BOT_NAME = "touchaudit"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Where the crawl is stored and which config it reads (set by crawler/run.py or `-s`).
+TOUCHAUDIT_CONFIG = "touchaudit.yaml"
+TOUCHAUDIT_STORE = ""  # default: the config's 'store'
+TOUCHAUDIT_CRAWL_ID = 0  # 0: the store pipeline starts a crawl of its own (scrapy crawl, Scrapyd)
+TOUCHAUDIT_BATCH = 50  # documents written per transaction
+
+ROBOTSTXT_OBEY = True
+USER_AGENT = "touchaudit (+https://github.com/touchaudit/touchaudit)"
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 8
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10_000_000  # an auditor's pages; larger responses are stored as 'too_large'
+DOWNLOAD_WARNSIZE = 0
+RETRY_TIMES = 1
+REDIRECT_MAX_TIMES = 10
+HTTPERROR_ALLOW_ALL = True  # spiders turn error statuses into stored Failures, not silent drops
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "WARNING"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.DedupePipeline": 100,
+    "crawler.pipelines.StorePipeline": 900,
+}
+EXTENSIONS = {
+    "crawler.extensions.Progress": 500,
+}
+PROGRESS_INTERVAL = 2.0

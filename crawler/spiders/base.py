@@ -1,0 +1,56 @@
+"""What every touchaudit spider shares: its touchpoint from the config, and stored failures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from twisted.python.failure import Failure as TwistedFailure
+
+from audit.config import Config, Touchpoint, load_config
+from audit.documents import Failure
+from crawler.failures import classify
+
+
+class TouchpointSpider(scrapy.Spider):
+    """A spider bound to one touchpoint of touchaudit.yaml (``-a touchpoint=NAME``).
+
+    Without ``touchpoint`` the first touchpoint of the spider's kind is used, so
+    ``scrapy crawl website`` works on a one-site config.
+    """
+
+    kind = ""
+
+    config: Config
+    tp: Touchpoint
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TouchpointSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        config = crawler.settings.get("TOUCHAUDIT_CONFIG_OBJECT") or load_config(
+            crawler.settings.get("TOUCHAUDIT_CONFIG")
+        )
+        spider.config = config
+        spider.tp = spider._touchpoint(config, kwargs.get("touchpoint"))
+        return spider
+
+    def _touchpoint(self, config: Config, name: str | None) -> Touchpoint:
+        if name:
+            tp = config.touchpoint(name)
+            if tp.kind != self.kind:
+                raise ValueError(f"touchpoint {name!r} is a {tp.kind}, not a {self.kind}")
+            return tp
+        for tp in config.touchpoints:
+            if tp.kind == self.kind:
+                return tp
+        raise ValueError(f"{config.path}: no touchpoint of kind {self.kind!r}")
+
+    def failed(self, failure: TwistedFailure) -> Iterator[Failure]:
+        """Errback: every request that fails becomes a stored Failure with its reason."""
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else ""
+        reason, detail = classify(failure)
+        self.crawler.stats.inc_value(f"touchaudit/failures/{reason}")
+        yield Failure(self.tp.name, url, reason, detail)

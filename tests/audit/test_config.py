@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from audit.config import load_config
+from audit.errors import InputError
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "configs"
+
+
+def test_every_config_problem_is_reported_at_once_with_file_line_col():
+    with pytest.raises(InputError) as err:
+        load_config(FIXTURES / "broken.yaml")
+    lines = str(err.value).splitlines()
+    name = str(FIXTURES / "broken.yaml")
+    assert lines == [
+        f"{name}:6:5: unknown key 'max_pagse' in touchpoint 'site' (did you mean 'max_pages'?)",
+        f"{name}:8:11: 'kind' in touchpoint 'help' must be one of website, helpcenter, email; "
+        "got the text 'zendesk'",
+        f"{name}:9:5: touchpoint 'mail' has kind 'email' but no 'paths'",
+        f"{name}:11:16: 'max_depth' in touchpoint 'mail' must be a whole number; got the text 'x'",
+        f"{name}:13:13: 'max_size' in 'crawl' in the config must be a size such as 5MB, 512KB or 1000000",
+    ]
+
+
+def test_missing_touchpoints_and_yaml_syntax_errors_name_the_place(tmp_path):
+    cfg = tmp_path / "touchaudit.yaml"
+    cfg.write_text("store: a.db\n")
+    missing = r"touchaudit.yaml:1:1: the config is missing the required key 'touchpoints'"
+    with pytest.raises(InputError, match=missing):
+        load_config(cfg)
+    cfg.write_text("touchpoints:\n  - name: [a\n")
+    with pytest.raises(InputError, match=r"touchaudit.yaml:\d+:\d+: YAML syntax error"):
+        load_config(cfg)
+
+
+def test_a_valid_config_is_typed_and_paths_are_relative_to_it(tmp_path):
+    cfg = tmp_path / "touchaudit.yaml"
+    cfg.write_text(
+        "touchpoints:\n"
+        "  - {name: site, kind: website, start_urls: 'http://127.0.0.1:1/'}\n"
+        "  - {name: mail, kind: email, paths: ['emails/*.html']}\n"
+        "crawl: {max_size: 2MB}\n"
+    )
+    config = load_config(cfg)
+    assert [t.name for t in config.touchpoints] == ["site", "mail"]
+    assert config.touchpoint("site").start_urls == ["http://127.0.0.1:1/"]
+    assert config.touchpoint("site").max_pages == 5000
+    assert config.store == tmp_path / "touchaudit.db"
+    assert config.max_size_bytes == 2_000_000
+
+
+def test_yaml_tags_that_would_build_objects_are_refused(tmp_path):
+    cfg = tmp_path / "touchaudit.yaml"
+    cfg.write_text("store: !!python/object/apply:os.system ['echo hi']\ntouchpoints: []\n")
+    with pytest.raises(InputError, match="YAML tag .* is not allowed"):
+        load_config(cfg)

@@ -1,0 +1,128 @@
+"""A real HTTP server on 127.0.0.1 for spider tests, like Scrapy's tests/mockserver.
+
+It serves ``tests/fixtures/sites/`` as files (``__BASE__`` in text files is replaced by the
+server's base URL, so JSON APIs and sitemaps can hold absolute links) plus a few resources:
+
+- ``/status/<code>``            responds with that status and a small HTML body
+- ``/redirect-loop/<n>``        redirects to ``/redirect-loop/<n+1>`` forever
+- ``/redirect?to=<path>``       one 301 redirect to ``to``
+- ``/delay/<seconds>/<path>``   waits, then serves ``<path>``
+- ``/big/<bytes>``              an HTML page of that many bytes
+- ``/binary-as-html``           random bytes served as text/html
+- ``/headers/<name>/<value>/<path>`` serves ``<path>`` with an extra response header
+
+Every request is logged in ``server.requests`` (method, path, headers) for assertions.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+SITES = Path(__file__).parent / "fixtures" / "sites"
+TEXT_TYPES = (".json", ".xml", ".txt", ".html", ".htm")
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: FixtureServer
+
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def do_GET(self) -> None:
+        self.server.requests.append((self.command, self.path, dict(self.headers)))
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        query = parse_qs(parts.query)
+        segs = [s for s in path.split("/") if s]
+        if segs[:1] == ["status"] and len(segs) == 2:
+            code = int(segs[1])
+            return self.send(code, f"<html><body><h1>Status {code}</h1></body></html>".encode())
+        if segs[:1] == ["redirect-loop"]:
+            n = int(segs[1]) if len(segs) > 1 else 0
+            return self.send(302, b"", {"Location": f"/redirect-loop/{n + 1}"})
+        if segs[:1] == ["redirect"]:
+            return self.send(301, b"", {"Location": query.get("to", ["/"])[0]})
+        if segs[:1] == ["delay"] and len(segs) >= 2:
+            time.sleep(float(segs[1]))
+            return self.serve_file("/" + "/".join(segs[2:]), query)
+        if segs[:1] == ["big"] and len(segs) == 2:
+            size = int(segs[1])
+            body = b"<html><body><p>" + b"a " * (size // 2) + b"</p></body></html>"
+            return self.send(200, body, {"Content-Type": "text/html"})
+        if segs == ["binary-as-html"]:
+            return self.send(200, os.urandom(4096) + b"\x00\x01\x02", {"Content-Type": "text/html"})
+        if segs[:1] == ["headers"] and len(segs) >= 3:
+            return self.serve_file("/" + "/".join(segs[3:]), query, {segs[1]: segs[2]})
+        return self.serve_file(path, query)
+
+    def serve_file(self, path: str, query: dict[str, list[str]], extra: dict[str, str] | None = None) -> None:
+        target = (SITES / path.lstrip("/")).resolve()
+        if not str(target).startswith(str(SITES.resolve())):
+            return self.send(403, b"forbidden")
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            # ?page=N / ?cursor=X select a sibling file: articles.json?page=2 -> articles.page-2.json
+            for key in ("page", "cursor", "page[after]"):
+                if key in query:
+                    label = key.replace("[", "-").rstrip("]")
+                    alt = target.with_name(f"{target.stem}.{label}-{query[key][0]}{target.suffix}")
+                    if alt.is_file():
+                        target = alt
+                        break
+            else:
+                return self.send(404, b"<html><body><h1>Not found</h1></body></html>")
+        if not target.is_file():
+            return self.send(404, b"<html><body><h1>Not found</h1></body></html>")
+        body = target.read_bytes()
+        if target.suffix in TEXT_TYPES:
+            body = body.replace(b"__BASE__", self.server.base.encode())
+        ctype = self.server.content_types.get(target.name) or mimetypes.guess_type(target.name)[0]
+        headers = {"Content-Type": ctype or "application/octet-stream"}
+        headers.update(extra or {})
+        etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
+        headers["ETag"] = etag
+        headers["Last-Modified"] = "Mon, 02 Nov 2026 10:00:00 GMT"
+        if self.headers.get("If-None-Match") == etag:
+            return self.send(304, b"", headers)
+        self.send(200, body, headers)
+
+    def send(self, code: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(code)
+        headers = dict(headers or {})
+        headers.setdefault("Content-Type", "text/html; charset=utf-8")
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class FixtureServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server_address[1]}"
+        self.requests: list[tuple[str, str, dict[str, str]]] = []
+        # file name -> Content-Type, for fixtures that lie about their type on purpose
+        self.content_types: dict[str, str] = {}
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    def __enter__(self) -> FixtureServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
