@@ -1,0 +1,116 @@
+"""What every fact value type shares: the Value it returns and the protocol it follows.
+
+A value type finds candidate values of one kind (money, a duration, a phone number…) in stored
+region text and normalizes them, so that "$49/mo" and "USD 49 monthly" compare equal. It knows
+nothing about rules: which candidate is the fact (the trial length, the support phone) is decided
+by the fact rule built on top, from context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from audit.options import Option
+from audit.text import ELLIPSIS
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value found in a text: where it is, as written, normalized, and for humans.
+
+    ``start``/``end`` are offsets into the text given to ``find()``; ``text`` is exactly
+    ``text[start:end]``; ``value`` is plain JSON compared with ``==`` (or the type's ``same``).
+    """
+
+    start: int
+    end: int
+    text: str
+    value: Any
+    display: str
+
+
+class ValueType(Protocol):
+    """A kind of value. ``options`` is the table of keyword options a fact rule may set.
+
+    Every ``find()`` also takes ``placeholders``, the offsets of the ``…`` that replaced merge tags
+    (``[pos for _, pos in region.merge_tags]``): the audit passes it, a rule file never sets it.
+    """
+
+    name: str
+    options: list[Option]
+
+    def find(self, text: str, **options: Any) -> list[Value]: ...
+
+    def parse(self, text: str, **options: Any) -> Value | None: ...
+
+    def same(self, a: Any, b: Any, **options: Any) -> bool: ...
+
+
+# Placeholders (merge tags replaced by "…") count as adjacent across one separator: "$49/…" has
+# its period in a tag and "… 14 days" may be a count in a tag, so neither is a known value.
+_LEFT_GAP = re.compile(r"[ /\-–]?[ ]?")
+_RIGHT_GAP = re.compile(r"[ ]?[ /\-–]?")
+
+def near_placeholder(text: str, start: int, end: int, placeholders: Collection[int] | None = None) -> bool:
+    """True when ``text[start:end]`` contains or touches a merge-tag placeholder.
+
+    Without ``placeholders`` every ``…`` counts (stored text cannot tell a tag from a typed
+    ellipsis); with the region's tag offsets only those do.
+    """
+    if placeholders is None:
+        window = range(max(0, start - 3), min(len(text), end + 3))
+        placeholders = [i for i in window if text[i] == ELLIPSIS]
+    for pos in placeholders:
+        if start <= pos < end:
+            return True
+        if pos < start and _LEFT_GAP.fullmatch(text, pos + 1, start):
+            return True
+        if pos >= end and _RIGHT_GAP.fullmatch(text, end, pos):
+            return True
+    return False
+
+
+def keep(
+    text: str, candidates: Iterable[Value], placeholders: Collection[int] | None = None
+) -> list[Value]:
+    """Candidates in text order, without overlaps (earliest, then longest wins) or placeholders."""
+    out: list[Value] = []
+    last_end = -1
+    for v in sorted(candidates, key=lambda v: (v.start, -(v.end - v.start))):
+        if v.start < last_end:
+            continue
+        last_end = v.end
+        if not near_placeholder(text, v.start, v.end, placeholders):
+            out.append(v)
+    return out
+
+
+def parse_whole(find: Callable[..., list[Value]], text: Any, **options: Any) -> Value | None:
+    """The one value that spans all of ``text`` (ignoring surrounding blanks), else None.
+
+    Shared by ``parse()`` implementations: a rule's ``expected:`` and a JSON-LD property are
+    one value each, and anything left over means the string was not just that value.
+    """
+    if text is None or isinstance(text, bool):
+        return None
+    text = str(text)
+    stripped = text.strip()
+    offset = len(text) - len(text.lstrip())
+    found = find(stripped, **options)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(stripped):
+        v = found[0]
+        return Value(v.start + offset, v.end + offset, v.text, v.value, v.display)
+    return None
+
+
+def preceded_by_range(text: str, start: int) -> bool:
+    """True when a number at ``start`` ends a range ("3-5 days", "20–30%"): its meaning is unclear."""
+    return bool(re.search(r"\d\s*[-–]\s*$|\d\s+to\s+$", text[max(0, start - 8) : start]))
+
+
+def followed_by_range(text: str, end: int) -> bool:
+    """True when a number ending at ``end`` starts a range ("€40-50/hour")."""
+    return bool(re.match(r"\s*[-–]\s*\d|\s+to\s+\d", text[end : end + 8]))

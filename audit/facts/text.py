@@ -1,0 +1,69 @@
+"""Free text (an address, opening hours) compared by similarity, not equality.
+
+Nothing in a page says where an address starts, so ``find()`` returns only matches of the rule's
+``pattern``. Values are normalized (case, punctuation, white space) and compared with rapidfuzz's
+ratio, so "123 Main St., Springfield" and "123 main st springfield" are the same.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from audit.facts.base import Value, keep
+from audit.options import Option
+
+_PUNCT = re.compile(r"[^\w\s]+")
+_SPACE = re.compile(r"\s+")
+
+
+class Text:
+    """Free-text facts, found by a pattern and compared by similarity."""
+
+    name = "text"
+    options = [
+        Option("pattern", "regex", "where the value is (its group 'value' if any); find() needs it"),
+        Option("threshold", "number", "similarity (0-100) at which two texts are the same", default=90),
+    ]
+
+    def find(self, text: str, **options: Any) -> list[Value]:
+        pattern = options.get("pattern")
+        if not pattern:
+            return []
+        regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
+        group = "value" if "value" in regex.groupindex else 0
+        found = []
+        for m in regex.finditer(text):
+            start, end = m.span(group)
+            if start < 0 or start == end:
+                continue
+            written = text[start:end]
+            if normalize(written):
+                found.append(Value(start, end, written, normalize(written), _SPACE.sub(" ", written).strip()))
+        return keep(text, found, options.get("placeholders"))
+
+    def parse(self, text: str, **options: Any) -> Value | None:
+        if not isinstance(text, str) or "…" in text:
+            return None
+        value = normalize(text)
+        if not value:
+            return None
+        s = text.strip()
+        start = text.index(s)
+        return Value(start, start + len(s), s, value, _SPACE.sub(" ", s))
+
+    def same(self, a: Any, b: Any, **options: Any) -> bool:
+        threshold = float(options.get("threshold") or 90)
+        return a == b or fuzz.ratio(str(a), str(b)) >= threshold
+
+
+def normalize(text: str) -> str:
+    """Case-folded, accents kept, punctuation and runs of white space made one space."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+
+
+TYPE = Text()
