@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from audit.config import DEFAULT_CONFIG, Config, load_config
@@ -44,7 +44,88 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str, str]] = {}
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Apply the rules to a stored crawl (the latest by default) and store the findings."""
+    from audit.jobs import run_audit
+
+    config = _config(args)
+    if args.watch:
+        from audit.watch import watch
+
+        return watch(config, args)
+    result = run_audit(config, crawl_id=args.crawl, model=args.model)
+    _print_audit(result)
+    return _exit_for(config, args, result.run_id)
+
+
+def _print_audit(result: object) -> None:
+    r = result
+    sev = r.totals.get("severity", {})  # type: ignore[attr-defined]
+    ignored = r.totals.get("status", {}).get("ignored", 0)  # type: ignore[attr-defined]
+    parts = ", ".join(f"{sev.get(s, 0)} {s}" for s in ("error", "warning", "info"))
+    print(f"run {r.run_id} of crawl {r.crawl_id}: {r.documents} documents, "  # type: ignore[attr-defined]
+          f"{r.words} words in {r.seconds:.1f}s: {parts}, {ignored} ignored")  # type: ignore[attr-defined]
+
+
+def _exit_for(config: Config, args: argparse.Namespace, run_id: int) -> int:
+    from audit.auditor import worst
+    from audit.findings import SEVERITY_RANK
+    from audit.store import RunStore, Store
+
+    fail_on = getattr(args, "fail_on", None) or config.fail_on
+    if fail_on == "never":
+        return EXIT_OK
+    with Store(config.store) as store:
+        findings = RunStore(store).findings(run_id)
+    return EXIT_FINDINGS if worst(findings) >= SEVERITY_RANK[fail_on] else EXIT_OK
+
+
+def _rule_paths(args: argparse.Namespace) -> tuple[list[Path], list[str] | None, Path | None]:
+    """Rule paths from the command line, else from the config; touchpoints when a config exists."""
+    config = None
+    if args.config.exists():
+        config = load_config(args.config)
+    paths = [Path(p) for p in args.paths] or (config.rules if config else [Path("rules")])
+    names = [t.name for t in config.touchpoints] if config else None
+    return paths, names, config.root if config else None
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    """Validate rule files; print every problem as file:line:col: message."""
+    from audit.rules import load_rules
+
+    paths, names, root = _rule_paths(args)
+    ruleset = load_rules(paths, names, root=root)
+    print(f"{len(ruleset.rules)} rules in {len(ruleset.files)} files: no problems")
+    return EXIT_OK
+
+
+def cmd_rules_test(args: argparse.Namespace) -> int:
+    """Run the examples (`tests:`) that rules carry; print each failure with its rule."""
+    from audit.rules import load_rules
+    from audit.rules.testing import run_tests
+
+    paths, names, root = _rule_paths(args)
+    ruleset = load_rules(paths, names, root=root)
+    count, failures = run_tests(ruleset)
+    for failure in failures:
+        print(failure)
+    print(f"{count - len(failures)} passed, {len(failures)} failed")
+    return EXIT_FINDINGS if failures else EXIT_OK
+
+
+def cmd_rules_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of rule files (for editors' yaml-language-server)."""
+    import json
+
+    from audit.rules import schema
+
+    text = json.dumps(schema(), indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +145,35 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example: touchaudit crawl --config touchaudit.yaml")
     p.add_argument("--touchpoint", action="append", help="crawl only this touchpoint (repeatable)")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("audit", parents=[common], help="apply the rules to a stored crawl",
+                       description=cmd_audit.__doc__,
+                       epilog="example: touchaudit audit --fail-on warning")
+    p.add_argument("--crawl", type=int, help="the crawl id (default: the latest)")
+    p.add_argument("--model", help="a trained spaCy pipeline to use, e.g. en_core_web_sm")
+    p.add_argument("--fail-on", choices=("error", "warning", "info", "never"),
+                   help="exit 1 when findings at or above this severity exist (default: config)")
+    p.add_argument("--watch", action="store_true",
+                   help="re-audit and rewrite the report each time a rule file is saved")
+    p.add_argument("-o", "--output", type=Path, default=Path("touchaudit-out"),
+                   help="with --watch: the folder the report is written to")
+    p.set_defaults(func=cmd_audit)
+
+    rules = sub.add_parser("rules", help="check, test and describe rule files")
+    rsub = rules.add_subparsers(dest="rules_command", metavar="SUBCOMMAND")
+    for name, func, example in (
+        ("check", cmd_rules_check, "touchaudit rules check rules/"),
+        ("test", cmd_rules_test, "touchaudit rules test rules/brand.yaml"),
+    ):
+        p = rsub.add_parser(name, parents=[common], help=func.__doc__.splitlines()[0],
+                            description=func.__doc__, epilog=f"example: {example}")
+        p.add_argument("paths", nargs="*", help="rule files or folders (default: the config's)")
+        p.set_defaults(func=func)
+    p = rsub.add_parser("schema", parents=[common], help=cmd_rules_schema.__doc__,
+                        description=cmd_rules_schema.__doc__,
+                        epilog="example: touchaudit rules schema -o rules/touchaudit-rules.schema.json")
+    p.add_argument("-o", "--output", help="write the schema to this file")
+    p.set_defaults(func=cmd_rules_schema)
     return parser
 
 

@@ -1,0 +1,240 @@
+"""Apply a rule set to a stored crawl: one pass per document, then the cross-document step.
+
+Documents stream from the store in batches and their regions are tokenized with ``nlp.pipe``;
+the shared Matcher finds every pattern at once and each rule kind judges its own matches.
+Consistency and fact rules only collect during the pass and make their findings at the end, so
+no document is held in memory after it has been audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from audit.documents import Document, Region
+from audit.findings import (
+    SEVERITY_RANK,
+    Finding,
+    Location,
+    consistency_fingerprint,
+    text_fingerprint,
+)
+from audit.fuzzy import NearMisses
+from audit.match import Hit, Matcher
+from audit.nlp import has_tags, pipeline
+from audit.rules import RuleSet
+from audit.rules.base import Rule, lower_severity
+from audit.rules.consistency import ConsistencyRule
+from audit.rules.fact import FactCollector
+from audit.rules.language import LanguageRule
+from audit.rules.term import TermRule
+from audit.text import sentence_around
+
+logger = logging.getLogger(__name__)
+
+
+def location(doc: Document, region: Region, start: int, end: int) -> Location:
+    snippet, snippet_start = sentence_around(region.text, start, end)
+    return Location(doc.touchpoint, doc.url, region.name, start, end, region.text[start:end],
+                    snippet, snippet_start, doc.title)
+
+
+@dataclass
+class _Usage:
+    """What a consistency rule saw: per alternative, its locations."""
+
+    places: dict[str, list[Location]] = field(default_factory=lambda: defaultdict(list))
+
+
+class Auditor:
+    """Holds the compiled rules; feed it documents, then call ``finish``."""
+
+    def __init__(self, ruleset: RuleSet, model: str | None = None, phone_region: str = "US"):
+        self.rules = ruleset.rules
+        self.nlp = pipeline(model)
+        self.tagged = has_tags(self.nlp)
+        text_rules = [r for r in self.rules if isinstance(r, (TermRule, LanguageRule, ConsistencyRule))]
+        self.matcher = Matcher(text_rules, self.nlp)
+        self.fuzzy = NearMisses([r for r in self.rules if isinstance(r, TermRule) and r.fuzzy])
+        self.usage: dict[str, _Usage] = {r.id: _Usage() for r in self.rules
+                                         if isinstance(r, ConsistencyRule)}
+        self.facts = FactCollector(ruleset.of_kind("fact"), phone_region)
+        self.documents = 0
+        self.words = 0
+
+    # -- the per-document pass ------------------------------------------------------------
+    def audit(self, documents: Iterable[Document], batch: int = 64) -> Iterator[Finding]:
+        """Findings of every document, in order; the regions of ``batch`` documents are
+        tokenized together."""
+        pending: list[Document] = []
+        for doc in documents:
+            pending.append(doc)
+            if len(pending) >= batch:
+                yield from self._audit_batch(pending)
+                pending = []
+        if pending:
+            yield from self._audit_batch(pending)
+
+    def _audit_batch(self, docs: list[Document]) -> Iterator[Finding]:
+        pairs = [(d, r) for d in docs for r in d.regions if r.text]
+        parsed = self.nlp.pipe((r.text for _, r in pairs), batch_size=256)
+        current: Document | None = None
+        scope: dict[int, bool] = {}
+        for (doc, region), sdoc in zip(pairs, parsed, strict=True):
+            if doc is not current:
+                current, scope = doc, {}
+                self.documents += 1
+            self.words += len(sdoc)
+            yield from self.audit_region(doc, region, sdoc, scope)
+
+    def audit_region(self, doc: Document, region: Region, sdoc: Doc,
+                     scope: dict[int, bool] | None = None) -> Iterator[Finding]:
+        scope = {} if scope is None else scope
+        lower_text = region.text.lower()
+        seen: Counter[tuple[str, str]] = Counter()
+        taken: set[int] = set()
+        for hit in self.matcher(sdoc):
+            taken.update(range(hit.span.start, hit.span.end))
+            judged: set[int] = set()
+            for key in hit.keys:
+                if key.rule in judged:
+                    continue  # one verdict per rule and span, whichever of its forms matched
+                judged.add(key.rule)
+                rule = self.matcher.rules[key.rule]
+                if not self._in_scope(rule, key.rule, doc, region, scope):
+                    continue
+                start, end = hit.span.start_char, hit.span.end_char
+                if rule.exceptions and rule.excepted(lower_text, start, end):
+                    continue
+                finding = self._judge(rule, hit, key.form, doc, region, seen)
+                if finding is not None:
+                    yield finding
+        if self.fuzzy:
+            for miss in self.fuzzy.find(sdoc, taken):
+                rule = miss.rule
+                if not self._in_scope(rule, self.rules.index(rule) + 10**6, doc, region, scope):
+                    continue
+                span = sdoc[miss.start:miss.end]
+                loc = location(doc, region, span.start_char, span.end_char)
+                seen[(rule.id + "~", loc.text.lower())] += 1
+                yield Finding(
+                    kind="term", rule=rule.id, severity=lower_severity(rule.severity),
+                    message=f"'{loc.text}' looks like '{rule.preferred}' (similarity {miss.score:g}%); "
+                            f"write '{rule.preferred}' if it is meant",
+                    locations=[loc], expected=rule.preferred,
+                    fingerprint=text_fingerprint(rule.id + "~", loc, seen[(rule.id + "~", loc.text.lower())]),
+                    extra={"problem": "near_miss", "score": miss.score},
+                )
+        if self.facts:
+            self.facts.observe(doc, region, sdoc, scope_ok=lambda r: self._in_scope(
+                r, id(r), doc, region, scope))
+
+    def _in_scope(self, rule: Rule, key: int, doc: Document, region: Region,
+                  scope: dict[int, bool]) -> bool:
+        if key not in scope:
+            scope[key] = rule.applies_to(doc.touchpoint, doc.url)
+        return scope[key] and rule.applies_to_region(region.name)
+
+    def _judge(self, rule: Rule, hit: Hit, form: str, doc: Document, region: Region,
+               seen: Counter[tuple[str, str]]) -> Finding | None:
+        span = hit.span
+        if isinstance(rule, ConsistencyRule):
+            self.usage[rule.id].places[form].append(
+                location(doc, region, span.start_char, span.end_char))
+            return None
+        if isinstance(rule, TermRule):
+            roles = [(k.role, k.form) for k in hit.keys if self.matcher.rules[k.rule] is rule]
+            verdict = rule.judge(span.text, roles)
+            if verdict is None:
+                return None
+            problem, message = verdict
+            expected = rule.preferred
+        elif isinstance(rule, LanguageRule):
+            message = rule.judge(span, form, self.tagged)
+            if message is None:
+                return None
+            problem, expected = "avoid", rule.prefer
+        else:
+            return None
+        loc = location(doc, region, span.start_char, span.end_char)
+        seen[(rule.id, loc.text.lower())] += 1
+        return Finding(
+            kind="term" if isinstance(rule, TermRule) else "language",
+            rule=rule.id, severity=rule.severity, message=message, locations=[loc],
+            expected=expected,
+            fingerprint=text_fingerprint(rule.id, loc, seen[(rule.id, loc.text.lower())]),
+            extra={"problem": problem},
+        )
+
+    # -- the cross-document step ----------------------------------------------------------
+    def finish(self) -> list[Finding]:
+        """Consistency and fact findings, over everything audited."""
+        out: list[Finding] = []
+        for rule in self.rules:
+            if isinstance(rule, ConsistencyRule):
+                finding = self._consistency(rule)
+                if finding is not None:
+                    out.append(finding)
+        out.extend(self.facts.finish())
+        return out
+
+    def _consistency(self, rule: ConsistencyRule) -> Finding | None:
+        places = self.usage[rule.id].places
+        used = [a for a in rule.alternatives if places.get(a)]
+        if not used or (len(used) == 1 and (rule.prefer is None or used[0] == rule.prefer)):
+            return None
+        counts = {a: len(places[a]) for a in used}
+        chosen = rule.prefer or max(used, key=lambda a: (counts[a], -rule.alternatives.index(a)))
+        by_tp = {a: dict(sorted(Counter(loc.touchpoint for loc in places[a]).items())) for a in used}
+
+        def describe(a: str) -> str:
+            where = ", ".join(f"{tp} {n}" for tp, n in by_tp[a].items())
+            return f"'{a}' {counts[a]}× ({where})"
+
+        summary = "; ".join(describe(a) for a in sorted(used, key=lambda a: -counts[a]))
+        message = rule.format("Use one of {alternatives} everywhere, preferably '{expected}': {found}",
+                              alternatives=" / ".join(f"'{a}'" for a in rule.alternatives),
+                              expected=chosen, found=summary)
+        others = [loc for a in used if a != chosen for loc in places[a]]
+        return Finding(
+            kind="language", rule=rule.id, severity=rule.severity, message=message,
+            locations=others, expected=chosen,
+            fingerprint=consistency_fingerprint(rule.id, used),
+            extra={"problem": "inconsistent", "usage": by_tp, "counts": counts},
+        )
+
+
+class Tally:
+    """Counts by severity, kind, touchpoint and status (ignored findings count only there)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = {
+            k: Counter() for k in ("severity", "kind", "touchpoint", "status")}
+
+    def add(self, f: Finding) -> None:
+        self.counts["status"][f.status] += 1
+        if f.status == "ignored":
+            return
+        self.counts["severity"][f.severity] += 1
+        self.counts["kind"][f.kind] += 1
+        for tp in sorted({loc.touchpoint for loc in f.locations}):
+            self.counts["touchpoint"][tp] += 1
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {k: dict(v) for k, v in self.counts.items()}
+
+
+def totals(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
+    tally = Tally()
+    for f in findings:
+        tally.add(f)
+    return tally.as_dict()
+
+
+def worst(findings: Iterable[Finding]) -> int:
+    """The highest severity rank among findings that are not ignored (-1 when none)."""
+    return max((SEVERITY_RANK[f.severity] for f in findings if f.status != "ignored"), default=-1)

@@ -1,0 +1,91 @@
+"""The jobs behind the CLI, importable: audit a stored crawl (and, later, report and run).
+
+Each job reads only the store and the files it is given, so re-auditing after a rule edit
+never re-crawls.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from audit import ignore as ignore_list
+from audit.auditor import Auditor, Tally
+from audit.config import Config
+from audit.findings import Finding
+from audit.rules import RuleSet, load_rules
+from audit.store import RunStore, Store
+
+logger = logging.getLogger(__name__)
+FLUSH = 500  # findings written per transaction
+
+
+@dataclass
+class AuditResult:
+    run_id: int
+    crawl_id: int
+    documents: int
+    words: int
+    seconds: float
+    totals: dict[str, dict[str, int]]
+
+
+def rules_for(config: Config) -> RuleSet:
+    """The config's rule files, checked against its touchpoints (InputError on problems)."""
+    return load_rules(config.rules, [t.name for t in config.touchpoints], root=config.root)
+
+
+def default_ignore_path(config: Config) -> Path | None:
+    if config.ignore is not None:
+        return config.ignore
+    for path in config.rules:
+        folder = path if path.is_dir() else path.parent
+        for name in ("ignore.yaml", "ignore.yml"):
+            if (folder / name).exists():
+                return folder / name
+    return None
+
+
+def run_audit(config: Config, crawl_id: int | None = None, model: str | None = None) -> AuditResult:
+    """Audit a stored crawl (the latest by default) and store the run's findings."""
+    ruleset = rules_for(config)
+    ignores = ignore_list.load_ignore(default_ignore_path(config))
+    started = time.perf_counter()
+    with Store(config.store) as store:
+        crawl = store.crawl(crawl_id)
+        runs = RunStore(store)
+        previous = _latest_finished(runs, crawl["config_hash"])
+        before = {f.fingerprint for f in runs.findings(previous)} if previous else set()
+        run_id = runs.start_run(crawl["id"], crawl["config_hash"], ruleset.digest)
+        auditor = Auditor(ruleset, model=model, phone_region=config.phone_region)
+        tally = Tally()
+        batch: list[Finding] = []
+
+        def flush() -> None:
+            ignore_list.apply(batch, ignores)
+            for f in batch:
+                if f.status != "ignored":
+                    f.status = "open" if f.fingerprint in before else "new"
+            runs.add_findings(run_id, batch)
+            for f in batch:
+                tally.add(f)
+            batch.clear()
+
+        for finding in auditor.audit(store.iter_documents(crawl["id"])):
+            batch.append(finding)
+            if len(batch) >= FLUSH:
+                flush()
+        batch.extend(auditor.finish())
+        flush()
+        runs.add_observations(run_id, auditor.facts.observations if auditor.facts else [])
+        summary = tally.as_dict()
+        runs.finish_run(run_id, summary)
+    return AuditResult(run_id, crawl["id"], auditor.documents, auditor.words,
+                       time.perf_counter() - started, summary)
+
+
+def _latest_finished(runs: RunStore, config_hash: str) -> int | None:
+    rows = [r for r in runs.runs() if r["config_hash"] == config_hash and r["finished_at"]]
+    return rows[-1]["id"] if rows else None

@@ -1,0 +1,72 @@
+"""The spaCy pipeline every rule shares: tokens, and a lower-cased lemma in each token's NORM.
+
+By default a blank English pipeline (rule-based tokenizer) plus the lookup lemma table from
+spacy-lookups-data, so nothing needs a downloaded model; a trained pipeline (e.g.
+``en_core_web_sm``) can be named instead and then also gives part-of-speech tags.
+Matching on NORM (= lemma, lower-cased) lets "sign in" rules catch "Signed in" and "signing in".
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+import spacy
+import spacy_lookups_data
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc
+
+_DATA = Path(spacy_lookups_data.__file__).parent / "data"
+ENGLISH_WORDS_MIN = 3  # words shorter than this never count as "English" for near-miss filtering
+
+
+@functools.lru_cache(maxsize=1)
+def lemma_table() -> dict[str, str]:
+    """lower-cased word -> lemma, from spacy-lookups-data's English lookup table."""
+    table = srsly.read_gzip_json(_DATA / "en_lemma_lookup.json.gz")
+    return {str(k).lower(): str(v).lower() for k, v in table.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Common English words (forms and lemmas): near-miss brand detection never reports these."""
+    table = lemma_table()
+    words = {*table.keys(), *table.values()}
+    for pos_words in srsly.read_gzip_json(_DATA / "en_lemma_index.json.gz").values():
+        words.update(w.lower() for w in pos_words)
+    return frozenset(w for w in words if len(w) >= ENGLISH_WORDS_MIN and "_" not in w)
+
+
+def _lemma_norm_factory(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    table = lemma_table()
+
+    def lemma_norm(doc: Doc) -> Doc:
+        for token in doc:
+            low = token.lower_
+            token.norm_ = table.get(low, low)
+        return doc
+
+    return lemma_norm
+
+
+if not Language.has_factory("touchaudit_lemma_norm"):
+    Language.factory("touchaudit_lemma_norm")(_lemma_norm_factory)
+
+
+@functools.lru_cache(maxsize=4)
+def pipeline(model: str | None = None) -> Language:
+    """The shared pipeline: a blank English one by default, or a trained one when named."""
+    if model:
+        nlp = spacy.load(model, exclude=["ner", "parser", "textcat"])
+    else:
+        nlp = spacy.blank("en")
+    nlp.add_pipe("touchaudit_lemma_norm", last=True)
+    nlp.max_length = 5_000_000
+    return nlp
+
+
+def has_tags(nlp: Language) -> bool:
+    """Whether the pipeline assigns part-of-speech tags (only trained pipelines do)."""
+    return any(name in ("tagger", "morphologizer") for name in nlp.pipe_names)

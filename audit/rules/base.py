@@ -1,0 +1,133 @@
+"""What every rule kind shares: identity, severity, message, scope, exceptions and examples.
+
+Each kind (term.py, language.py, consistency.py, fact.py) declares ``KIND`` and ``OPTIONS`` (its
+own keys); ``COMMON`` below is added to every kind's table, so one validator and one JSON Schema
+cover them all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from audit.documents import REGIONS
+from audit.findings import SEVERITIES
+from audit.options import Option
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+
+
+def _check_id(value: Any) -> str | None:
+    if not _ID.match(str(value)):
+        return "must be lower-case letters, digits, '-', '_' or '.' (e.g. 'product-name')"
+    return None
+
+
+def _check_regions(value: Any) -> str | None:
+    bad = [r for r in value or [] if r not in REGIONS]
+    if bad:
+        return f"names unknown region {bad[0]!r}; expected one of {', '.join(REGIONS)}"
+    return None
+
+
+TESTS = [
+    Option("match", "strings", "texts in which the rule must report something"),
+    Option("no_match", "strings", "texts in which the rule must report nothing"),
+    Option("values", "maps", "fact rules: texts and the normalized value they must yield",
+           table=[Option("text", "str", "the example text", required=True),
+                  Option("value", "any", "the normalized value (or display form) it must yield",
+                         required=True)]),
+]
+
+COMMON = [
+    Option("id", "str", "unique id of the rule, used in findings and the ignore list",
+           required=True, check=_check_id),
+    Option("kind", "choice", "the rule kind", required=True,
+           choices=("term", "language", "consistency", "fact")),
+    Option("severity", "choice", "how bad a finding is", default="warning", choices=SEVERITIES),
+    Option("message", "str", "the finding's message; {found} and {expected} are filled in"),
+    Option("description", "str", "why the rule exists (shown in the report and SARIF)"),
+    Option("touchpoints", "strings", "only audit these touchpoints (names from touchaudit.yaml)"),
+    Option("urls", "regexes", "only audit URLs or paths matching one of these patterns"),
+    Option("exclude_urls", "regexes", "never audit URLs or paths matching these patterns"),
+    Option("regions", "strings", "only audit these regions", check=_check_regions),
+    Option("exclude_regions", "strings", "never audit these regions", check=_check_regions),
+    Option("exceptions", "strings", "phrases in which a match is allowed (case-insensitive)"),
+    Option("tests", "map", "examples the rule must (and must not) report; run by 'rules test'",
+           table=TESTS),
+]
+
+
+@dataclass
+class Rule:
+    """A validated rule of any kind. Kind modules subclass it with their own fields."""
+
+    id: str
+    kind: str
+    severity: str
+    message: str | None
+    source: str  # file:line of the rule, for messages about it
+    description: str | None = None
+    touchpoints: list[str] = field(default_factory=list)
+    urls: list[re.Pattern[str]] = field(default_factory=list)
+    exclude_urls: list[re.Pattern[str]] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
+    exclude_regions: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+    tests: dict[str, Any] = field(default_factory=dict)
+
+    def applies_to(self, touchpoint: str, url: str) -> bool:
+        """Whether the rule audits this document at all."""
+        if self.touchpoints and touchpoint not in self.touchpoints:
+            return False
+        if self.urls and not any(p.search(url) for p in self.urls):
+            return False
+        return not any(p.search(url) for p in self.exclude_urls)
+
+    def applies_to_region(self, region: str) -> bool:
+        if self.regions and region not in self.regions:
+            return False
+        return region not in self.exclude_regions
+
+    def excepted(self, lower_text: str, start: int, end: int) -> bool:
+        """Whether the match at [start, end) lies inside one of the rule's exception phrases."""
+        for phrase in self.exceptions:
+            p = phrase.lower()
+            i = lower_text.find(p, max(0, start - len(p)))
+            while 0 <= i <= start:
+                if i + len(p) >= end:
+                    return True
+                i = lower_text.find(p, i + 1)
+        return False
+
+    def format(self, default: str, **values: Any) -> str:
+        template = self.message or default
+        try:
+            return template.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+
+def common_fields(raw: dict[str, Any], source: str) -> dict[str, Any]:
+    """The Rule base fields from a validated mapping."""
+    return {
+        "id": raw["id"],
+        "kind": raw["kind"],
+        "severity": raw["severity"],
+        "message": raw.get("message"),
+        "description": raw.get("description"),
+        "source": source,
+        "touchpoints": raw.get("touchpoints") or [],
+        "urls": [re.compile(p) for p in raw.get("urls") or []],
+        "exclude_urls": [re.compile(p) for p in raw.get("exclude_urls") or []],
+        "regions": raw.get("regions") or [],
+        "exclude_regions": raw.get("exclude_regions") or [],
+        "exceptions": raw.get("exceptions") or [],
+        "tests": {k: v for k, v in (raw.get("tests") or {}).items() if not k.startswith("_") and v},
+    }
+
+
+def lower_severity(severity: str) -> str:
+    """One step less severe: near-misses are reported below the rule's own severity."""
+    return {"error": "warning", "warning": "info"}.get(severity, "info")
