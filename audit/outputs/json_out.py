@@ -1,0 +1,93 @@
+"""findings.json: the stable, documented machine format (see docs/outputs.md).
+
+``FORMAT_VERSION`` changes only when a field is removed or changes meaning; new fields may appear
+in any version, so readers should ignore keys they do not know.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from audit.findings import Finding, Location, Observation
+from audit.outputs.facts import FactMatrix, FactValue, fact_key, finding_values
+from audit.outputs.model import ReportData
+
+FORMAT_VERSION = 1
+
+
+def location_json(loc: Location) -> dict[str, Any]:
+    return {
+        "touchpoint": loc.touchpoint, "url": loc.url, "title": loc.title, "region": loc.region,
+        "start": loc.start, "end": loc.end, "text": loc.text,
+        "snippet": loc.snippet, "snippet_start": loc.snippet_start,
+    }
+
+
+def value_json(v: FactValue) -> dict[str, Any]:
+    return {
+        "value": v.value, "display": v.display, "count": v.count, "texts": v.texts,
+        "differs": v.differs, "locations": [location_json(loc) for loc in v.locations],
+    }
+
+
+def finding_json(f: Finding, by_fact: dict[tuple[str, str], list[Observation]]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": f.kind, "rule": f.rule, "severity": f.severity, "message": f.message,
+        "expected": f.expected, "status": f.status, "fingerprint": f.fingerprint,
+        "locations": [location_json(loc) for loc in f.locations],
+    }
+    if f.kind == "fact":
+        fact, qualifier = fact_key(f)
+        out["fact"] = {"id": fact, "qualifier": qualifier,
+                       "values": [value_json(v) for v in finding_values(f, by_fact)]}
+    return out
+
+
+def observation_json(o: Observation) -> dict[str, Any]:
+    return {"fact": o.fact, "qualifier": o.qualifier, "value": o.value,
+            "display": o.to_dict()["display"], "text": o.text, "location": location_json(o.location)}
+
+
+def matrix_json(m: FactMatrix) -> dict[str, Any]:
+    return {
+        "touchpoints": m.touchpoints,
+        "rows": [
+            {"fact": r.fact, "qualifier": r.qualifier, "conflict": r.conflict, "expected": r.expected,
+             "rule": r.rule, "severity": r.severity,
+             "values": [value_json(v) for v in r.values],
+             "cells": {tp: [value_json(v) for v in vals] for tp, vals in r.cells.items()}}
+            for r in m.rows
+        ],
+    }
+
+
+def report_json(data: ReportData) -> dict[str, Any]:
+    """The whole document as plain JSON values."""
+    by_fact: dict[tuple[str, str], list[Observation]] = {}
+    for o in data.observations:
+        by_fact.setdefault((o.fact, o.qualifier), []).append(o)
+    return {
+        "format_version": FORMAT_VERSION,
+        "tool": {"name": "touchaudit", "version": data.tool_version},
+        "run": asdict(data.run),
+        "crawl": {
+            **asdict(data.crawl),
+            "touchpoints": [asdict(t) for t in data.touchpoints],
+            "failures": [{"touchpoint": f.touchpoint, "url": f.url, "reason": f.reason,
+                          "status": f.status, "detail": f.detail} for f in data.failures],
+        },
+        "totals": asdict(data.totals),
+        "findings": [finding_json(f, by_fact) for f in data.findings],
+        "fixed": [finding_json(f, by_fact) for f in data.fixed],
+        "observations": [observation_json(o) for o in data.observations],
+        "fact_matrix": matrix_json(data.fact_matrix),
+        "history": [asdict(h) for h in data.history],
+    }
+
+
+def write_json(data: ReportData, path: Path) -> Path:
+    path.write_text(json.dumps(report_json(data), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path

@@ -1,0 +1,75 @@
+import csv
+import json
+
+from audit.outputs import write_outputs
+from audit.outputs.csv_out import COLUMNS
+from audit.outputs.json_out import FORMAT_VERSION
+
+from .conftest import sample_run, term
+
+
+def test_json_has_a_format_version_and_the_documented_top_level_keys(make_store, tmp_path):
+    path = write_outputs(make_store(), tmp_path / "out", formats=["json"])["json"]
+    doc = json.loads(path.read_text())
+    assert doc["format_version"] == FORMAT_VERSION == 1
+    assert set(doc) == {"format_version", "tool", "run", "crawl", "totals", "findings", "fixed",
+                        "observations", "fact_matrix", "history"}
+    assert doc["crawl"]["failures"][0] == {"touchpoint": "site", "url": "https://example.test/missing",
+                                           "reason": "http_4xx", "status": 404, "detail": "404 Not Found"}
+    assert {t["name"] for t in doc["crawl"]["touchpoints"]} == {"site", "help", "mail"}
+
+
+def test_json_findings_carry_locations_and_fact_values(make_store, tmp_path):
+    doc = json.loads(write_outputs(make_store(), tmp_path, formats=["json"])["json"].read_text())
+    f = doc["findings"][0]
+    assert set(f) >= {"kind", "rule", "severity", "message", "expected", "status", "fingerprint", "locations"}
+    assert f["locations"][0] == {
+        "touchpoint": "site", "url": "https://example.test/", "title": "Home", "region": "body",
+        "start": 4, "end": 14, "text": "acme cloud", "snippet": "Try acme cloud free for 14 days.",
+        "snippet_start": 0,
+    }
+    fact = next(f for f in doc["findings"] if f["kind"] == "fact")
+    assert fact["fact"]["id"] == "trial_length"
+    values = fact["fact"]["values"]
+    assert [v["value"] for v in values] == [{"days": 14}, {"days": 30}]
+    assert values[0]["display"] == "14 days" and values[0]["texts"] == ["14 days", "14-day"]
+    assert values[1]["differs"] and values[1]["locations"][0]["url"] == "https://example.test/pricing"
+    obs = doc["observations"][0]
+    assert obs["value"] == {"days": 14} and obs["text"] == "14 days" and obs["location"]["region"] == "body"
+    row = doc["fact_matrix"]["rows"][1]
+    assert row["fact"] == "trial_length" and row["conflict"] is True
+    assert set(row["cells"]) == {"site", "help", "mail"}
+
+
+def test_json_lists_fixed_findings_apart(make_store, tmp_path):
+    first = sample_run()
+    first.findings.append(term("old-rule", first.findings[0].locations[0]))
+    doc = json.loads(write_outputs(make_store(first, sample_run()), tmp_path, formats=["json"])["json"]
+                     .read_text())
+    assert [(f["rule"], f["status"]) for f in doc["fixed"]] == [("old-rule", "fixed")]
+    assert "fixed" not in {f["status"] for f in doc["findings"]}
+    assert [h["run_id"] for h in doc["history"]] == [1, 2]
+
+
+def test_csv_has_one_row_per_finding_location(make_store, tmp_path):
+    path = write_outputs(make_store(), tmp_path, formats=["csv"])["csv"]
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == list(COLUMNS)
+    assert len(rows) == 3 + 4  # three one-place findings, a fact stated in four places
+    fact_rows = [r for r in rows if r["kind"] == "fact"]
+    assert {r["url"] for r in fact_rows} == {"https://example.test/", "https://example.test/pricing",
+                                            "https://help.example.test/a/1", "emails/welcome.eml#part=2"}
+    assert rows[0]["start"] == "4" and rows[0]["text"] == "acme cloud"
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralized(make_store, tmp_path):
+    from .conftest import loc
+
+    run = sample_run()
+    run.findings = [term("r", loc("site", "https://example.test/", "body", "=HYPERLINK(1)",
+                                  "see =HYPERLINK(1) here"), message="@SUM(1)")]
+    path = write_outputs(make_store(run), tmp_path, formats=["csv"])["csv"]
+    row = next(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    assert row["text"] == "'=HYPERLINK(1)" and row["message"] == "'@SUM(1)"
+    assert row["snippet"] == "see =HYPERLINK(1) here"
