@@ -17,7 +17,6 @@ from spacy.tokens import Doc
 
 from audit.documents import Document, Region
 from audit.findings import (
-    SEVERITY_RANK,
     Finding,
     Location,
     consistency_fingerprint,
@@ -233,8 +232,3 @@ def totals(findings: Iterable[Finding]) -> dict[str, dict[str, int]]:
     for f in findings:
         tally.add(f)
     return tally.as_dict()
-
-
-def worst(findings: Iterable[Finding]) -> int:
-    """The highest severity rank among findings that are not ignored (-1 when none)."""
-    return max((SEVERITY_RANK[f.severity] for f in findings if f.status != "ignored"), default=-1)

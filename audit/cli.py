@@ -68,16 +68,67 @@ def _print_audit(result: object) -> None:
 
 
 def _exit_for(config: Config, args: argparse.Namespace, run_id: int) -> int:
-    from audit.auditor import worst
-    from audit.findings import SEVERITY_RANK
+    from audit.outputs import exit_code
     from audit.store import RunStore, Store
 
-    fail_on = getattr(args, "fail_on", None) or config.fail_on
-    if fail_on == "never":
-        return EXIT_OK
     with Store(config.store) as store:
         findings = RunStore(store).findings(run_id)
-    return EXIT_FINDINGS if worst(findings) >= SEVERITY_RANK[fail_on] else EXIT_OK
+    return exit_code(findings, getattr(args, "fail_on", None) or config.fail_on)
+
+
+def _formats(args: argparse.Namespace) -> list[str]:
+    formats = [f.strip() for f in ",".join(args.format).split(",") if f.strip()]
+    formats = formats or ["html", "json", "sarif"]
+    if args.csv and "csv" not in formats:
+        formats.append("csv")
+    return formats
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the report of an audit run (the latest by default): HTML, JSON, SARIF, CSV."""
+    from audit.outputs import write_outputs
+
+    config = _config(args)
+    written = write_outputs(config.store, args.output, _formats(args), run_id=args.run)
+    for fmt, path in written.items():
+        print(f"{fmt}: {path}")
+    from audit.store import RunStore, Store
+
+    with Store(config.store) as store:
+        run_id = RunStore(store).run(args.run)["id"]
+    return _exit_for(config, args, run_id)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Crawl, audit and report in one go; print where the report is."""
+    from audit.jobs import run_all
+
+    config = _config(args)
+    result = run_all(config, args.output, _formats(args), model=args.model)
+    _print_audit(result.audit)
+    for fmt, path in result.written.items():
+        print(f"{fmt}: {path}")
+    return _exit_for(config, args, result.audit.run_id)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """List the audit runs of the store with their totals."""
+    import json
+
+    from audit.store import RunStore, Store
+
+    config = _config(args)
+    with Store(config.store) as store:
+        runs = RunStore(store).runs()
+        print(f"{'run':>4} {'crawl':>5}  {'finished':<25} {'errors':>6} {'warnings':>8} "
+              f"{'info':>5} {'new':>5} {'open':>5} {'ignored':>7}")
+        for r in runs:
+            t = json.loads(r["totals"] or "{}")
+            sev, st = t.get("severity", {}), t.get("status", {})
+            print(f"{r['id']:>4} {r['crawl_id']:>5}  {r['finished_at'] or 'unfinished':<25} "
+                  f"{sev.get('error', 0):>6} {sev.get('warning', 0):>8} {sev.get('info', 0):>5} "
+                  f"{st.get('new', 0):>5} {st.get('open', 0):>5} {st.get('ignored', 0):>7}")
+    return EXIT_OK
 
 
 def _rule_paths(args: argparse.Namespace) -> tuple[list[Path], list[str] | None, Path | None]:
@@ -158,6 +209,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, default=Path("touchaudit-out"),
                    help="with --watch: the folder the report is written to")
     p.set_defaults(func=cmd_audit)
+
+    outputs = argparse.ArgumentParser(add_help=False)
+    outputs.add_argument("-o", "--output", type=Path, default=Path("touchaudit-out"),
+                         help="the folder outputs are written to (default: touchaudit-out)")
+    outputs.add_argument("--format", action="append", default=[],
+                         help="html, json, sarif, csv; comma-separated or repeated "
+                              "(default: html,json,sarif)")
+    outputs.add_argument("--csv", action="store_true", help="also write findings.csv")
+    outputs.add_argument("--fail-on", choices=("error", "warning", "info", "never"),
+                         help="exit 1 when findings at or above this severity exist")
+
+    p = sub.add_parser("report", parents=[common, outputs], help="write the report of an audit run",
+                       description=cmd_report.__doc__,
+                       epilog="example: touchaudit report -o out --format html,sarif")
+    p.add_argument("--run", type=int, help="the audit run id (default: the latest)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("run", parents=[common, outputs], help="crawl, audit and report in one go",
+                       description=cmd_run.__doc__,
+                       epilog="example: touchaudit run -o out --fail-on error")
+    p.add_argument("--model", help="a trained spaCy pipeline to use, e.g. en_core_web_sm")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("history", parents=[common], help="list audit runs with their totals",
+                       description=cmd_history.__doc__, epilog="example: touchaudit history")
+    p.set_defaults(func=cmd_history)
 
     rules = sub.add_parser("rules", help="check, test and describe rule files")
     rsub = rules.add_subparsers(dest="rules_command", metavar="SUBCOMMAND")

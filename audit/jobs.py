@@ -89,3 +89,24 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
 def _latest_finished(runs: RunStore, config_hash: str) -> int | None:
     rows = [r for r in runs.runs() if r["config_hash"] == config_hash and r["finished_at"]]
     return rows[-1]["id"] if rows else None
+
+
+@dataclass
+class RunResult:
+    crawl_id: int
+    audit: AuditResult
+    written: dict[str, Path]
+
+
+def run_all(config: Config, out_dir: Path, formats: list[str] | None = None,
+            model: str | None = None) -> RunResult:
+    """Crawl, audit and report: the whole job behind `touchaudit run` and `touchaudit demo`."""
+    from audit.outputs import write_outputs
+    from crawler.run import run_crawl
+
+    rules_for(config)  # a broken rule file stops the job before the crawl, not after
+    crawl_id = run_crawl(config)
+    result = run_audit(config, crawl_id=crawl_id, model=model)
+    written = write_outputs(config.store, out_dir, formats or ("html", "json", "sarif"),
+                            run_id=result.run_id)
+    return RunResult(crawl_id, result, written)

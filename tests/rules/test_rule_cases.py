@@ -40,7 +40,7 @@ def _documents(spec: Any) -> list[Document]:
         text, tags = clean(item["text"], merge_tags=True)
         tp = item["touchpoint"]
         docs.append(Document(tp, "website", item.get("url", f"https://acme.example/{tp}/{i}"), "",
-                             [Region(item.get("region", "body"), text, tags)]))
+                             [Region(item.get("region", "body"), text, tags, item.get("data"))]))
     return docs
 
 
