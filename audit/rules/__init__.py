@@ -67,14 +67,7 @@ def load_rules(
         src = load_yaml(path, display=shown)
         digest.update(src.text.encode())
         if src.data is not None or not src.problems:
-            for rule in _rules_of(src, known_tps):
-                if rule.id in seen:
-                    first = seen[rule.id]
-                    problems.append(Problem(shown, *_line_col(rule.source),
-                                            f"duplicate rule id {rule.id!r} (first defined at {first})"))
-                    continue
-                seen[rule.id] = rule.source
-                ruleset.rules.append(rule)
+            ruleset.rules.extend(_rules_of(src, known_tps, seen))
         problems += src.problems
     if problems:
         raise InputError(problems)
@@ -94,7 +87,8 @@ def _line_col(source: str) -> tuple[int, int]:
     return int(line), int(col)
 
 
-def _rules_of(src: Source, touchpoints: set[str] | None) -> list[Rule]:
+def _rules_of(src: Source, touchpoints: set[str] | None, seen: dict[str, str]) -> list[Rule]:
+    """The valid rules of one parsed file; problems (and duplicate ids) go to ``src``."""
     if src.data is None:
         src.problem(1, 1, "the rule file is empty; expected a mapping with a 'rules:' list")
         return []
@@ -116,6 +110,12 @@ def _rules_of(src: Source, touchpoints: set[str] | None) -> list[Rule]:
             src.problem(line, col, f"rule {i + 1} must be a mapping with 'id' and 'kind'")
             continue
         label = f"rule {item.get('id')!r}" if isinstance(item.get("id"), str) else f"rule {i + 1}"
+        rule_id = item.get("id")
+        if isinstance(rule_id, str):
+            if rule_id in seen:
+                src.problem(line, col, f"duplicate rule id {rule_id!r} (first defined at {seen[rule_id]})")
+                continue
+            seen[rule_id] = f"{src.path}:{line}:{col}"
         kind = item.get("kind")
         if kind not in KINDS:
             where = _key_pos(item, "kind") or (line, col)
