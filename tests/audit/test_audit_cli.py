@@ -1,0 +1,174 @@
+"""`touchaudit audit` end to end on a stored crawl: findings, history status, ignore list, watch."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from audit.documents import Document, Region
+from audit.store import RunStore, Store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CONFIG = """\
+touchpoints:
+  - {name: website, kind: website, start_urls: "http://127.0.0.1:9/"}
+  - {name: emails, kind: email, paths: ["emails/*.html"]}
+rules: [rules]
+fail_on: error
+"""
+
+BRAND = """\
+rules:
+  - id: product-name
+    kind: term
+    preferred: CloudSync
+    variants: [Cloud Sync]
+    severity: {severity}
+"""
+
+
+def _project(tmp_path: Path, severity: str = "error") -> Path:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "brand.yaml").write_text(BRAND.format(severity=severity))
+    (tmp_path / "touchaudit.yaml").write_text(CONFIG)
+    with Store(tmp_path / "touchaudit.db") as store:
+        crawl = store.start_crawl(str(tmp_path / "touchaudit.yaml"), CONFIG)
+        store.add_documents(crawl, [
+            Document("website", "website", "https://acme.example/", "Home",
+                     [Region("body", "Welcome to Cloud Sync. CloudSync is fast.")]),
+            Document("emails", "email", "emails/welcome.html", "Welcome",
+                     [Region("body", "Thanks for choosing Cloud Sync!")]),
+            Document("website", "website", "https://acme.example/press/2019", "Press",
+                     [Region("body", "Cloud Sync Inc. announced…")]),
+        ])
+        store.finish_crawl(crawl, "complete")
+    return tmp_path / "touchaudit.yaml"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "audit.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def _findings(config: Path, run_id: int | None = None):
+    with Store(config.parent / "touchaudit.db") as store:
+        runs = RunStore(store)
+        return runs.findings(runs.run(run_id)["id"])
+
+
+def test_audit_stores_findings_with_place_and_exits_1_on_errors(tmp_path):
+    config = _project(tmp_path)
+    result = _cli("audit", "--config", str(config))
+    assert result.returncode == 1, result.stderr
+    assert "3 documents" in result.stdout
+    found = _findings(config)
+    assert sorted((f.locations[0].touchpoint, f.locations[0].url, f.locations[0].text) for f in found) == [
+        ("emails", "emails/welcome.html", "Cloud Sync"),
+        ("website", "https://acme.example/", "Cloud Sync"),
+        ("website", "https://acme.example/press/2019", "Cloud Sync"),
+    ]
+    first = next(f for f in found if f.locations[0].url == "https://acme.example/")
+    loc = first.locations[0]
+    assert (first.kind, first.rule, first.severity, first.expected) == ("term", "product-name", "error",
+                                                                        "CloudSync")
+    assert (loc.region, loc.start, loc.end, loc.snippet) == ("body", 11, 21, "Welcome to Cloud Sync.")
+    assert {f.status for f in found} == {"new"}
+
+
+def test_reaudit_after_a_rule_edit_reads_the_store_only_and_marks_history(tmp_path):
+    config = _project(tmp_path, severity="warning")
+    assert _cli("audit", "--config", str(config)).returncode == 0  # warnings only: exit 0
+    assert _cli("audit", "--config", str(config), "--fail-on", "warning").returncode == 1
+    (tmp_path / "rules" / "brand.yaml").write_text(BRAND.format(severity="warning") +
+        "  - id: fast\n    kind: language\n    prefer: quick\n    avoid: [fast]\n")
+    result = _cli("audit", "--config", str(config), "--fail-on", "never")
+    assert result.returncode == 0
+    found = _findings(config)
+    assert sorted((f.rule, f.status) for f in found) == [
+        ("fast", "new"), ("product-name", "open"), ("product-name", "open"), ("product-name", "open")]
+    with Store(tmp_path / "touchaudit.db") as store:
+        assert len(store.crawls()) == 1  # no re-crawl
+    history = _cli("history", "--config", str(config))
+    assert history.returncode == 0
+    assert len(history.stdout.strip().splitlines()) == 1 + 3
+
+
+def test_ignore_list_marks_judged_findings_ignored_not_hidden(tmp_path):
+    config = _project(tmp_path)
+    (tmp_path / "rules" / "ignore.yaml").write_text(
+        "ignore:\n  - rule: product-name\n    url: 'https://acme.example/press/*'\n"
+        "    text: cloud sync\n    reason: quoted company name in a press release\n")
+    assert _cli("audit", "--config", str(config)).returncode == 1
+    status = {f.locations[0].url: f.status for f in _findings(config)}
+    assert status["https://acme.example/press/2019"] == "ignored"
+    assert status["https://acme.example/"] == "new"
+    (tmp_path / "rules" / "ignore.yaml").write_text("ignore:\n  - rule: product-name\n")
+    result = _cli("audit", "--config", str(config))
+    assert result.returncode == 2
+    assert "ignore.yaml:2:5: entry 1 is missing the required key 'reason'" in result.stderr
+
+
+def test_a_broken_rule_file_stops_the_audit_with_exit_2_and_all_problems(tmp_path):
+    config = _project(tmp_path)
+    (tmp_path / "rules" / "brand.yaml").write_text(
+        "rules:\n  - id: a\n    kind: term\n    prefered: X\n  - id: b\n    kind: language\n")
+    result = _cli("audit", "--config", str(config))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "rules/brand.yaml:2:5: rule 'a' is missing the required key 'preferred' (the one correct form, "
+        "e.g. CloudSync)",
+        "rules/brand.yaml:4:5: unknown key 'prefered' in rule 'a' (did you mean 'preferred'?)",
+        "rules/brand.yaml:5:5: rule 'b' is missing the required key 'avoid' (phrasings to report, "
+        "e.g. log in, login)",
+    ]
+
+
+def test_watch_reaudits_and_rewrites_the_report_when_a_rule_file_is_saved(tmp_path):
+    config = _project(tmp_path)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "audit.cli", "audit", "--watch", "--config", str(config),
+                             "-o", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        report = out / "findings.json"
+        _wait(lambda: report.exists())
+        first = json.loads(report.read_text())
+        assert {f["rule"] for f in first["findings"]} == {"product-name"}
+        time.sleep(0.05)
+        (tmp_path / "rules" / "brand.yaml").write_text(BRAND.format(severity="error") +
+            "  - id: fast\n    kind: language\n    prefer: quick\n    avoid: [fast]\n")
+        _wait(lambda: "fast" in {f["rule"] for f in json.loads(report.read_text())["findings"]})
+        (tmp_path / "rules" / "brand.yaml").write_text("rules: [\n")  # broken: keeps watching
+        _wait(lambda: proc.poll() is None and _runs(tmp_path) == 2, settle=1.0)
+        (tmp_path / "rules" / "brand.yaml").write_text(BRAND.format(severity="info"))
+        _wait(lambda: _runs(tmp_path) == 3)
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "YAML syntax error" in err
+
+
+def _runs(tmp_path: Path) -> int:
+    with Store(tmp_path / "touchaudit.db") as store:
+        return len([r for r in RunStore(store).runs() if r["finished_at"]])
+
+
+def _wait(condition, limit: float = 60, settle: float = 0) -> None:
+    """Poll until ``condition`` holds (a bound on waiting, not a timing assertion)."""
+    time.sleep(settle)
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.1)
+    pytest.fail("condition not reached")
