@@ -1,7 +1,7 @@
 """The spaCy pipeline every rule shares: tokens, and a lower-cased lemma in each token's NORM.
 
 By default a blank English pipeline (rule-based tokenizer) plus the lookup lemma table from
-spacy-lookups-data, so nothing needs a downloaded model; a trained pipeline (e.g.
+spacy-lookups-data set as each word's NORM, so nothing needs a downloaded model; a trained pipeline (e.g.
 ``en_core_web_sm``) can be named instead and then also gives part-of-speech tags.
 Matching on NORM (= lemma, lower-cased) lets "sign in" rules catch "Signed in" and "signing in".
 """
@@ -9,14 +9,12 @@ Matching on NORM (= lemma, lower-cased) lets "sign in" rules catch "Signed in" a
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from pathlib import Path
 
 import spacy
 import spacy_lookups_data
 import srsly
 from spacy.language import Language
-from spacy.tokens import Doc
 
 _DATA = Path(spacy_lookups_data.__file__).parent / "data"
 ENGLISH_WORDS_MIN = 3  # words shorter than this never count as "English" for near-miss filtering
@@ -39,22 +37,6 @@ def english_words() -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= ENGLISH_WORDS_MIN and "_" not in w)
 
 
-def _lemma_norm_factory(nlp: Language, name: str) -> Callable[[Doc], Doc]:
-    table = lemma_table()
-
-    def lemma_norm(doc: Doc) -> Doc:
-        for token in doc:
-            low = token.lower_
-            token.norm_ = table.get(low, low)
-        return doc
-
-    return lemma_norm
-
-
-if not Language.has_factory("touchaudit_lemma_norm"):
-    Language.factory("touchaudit_lemma_norm")(_lemma_norm_factory)
-
-
 @functools.lru_cache(maxsize=4)
 def pipeline(model: str | None = None) -> Language:
     """The shared pipeline: a blank English one by default, or a trained one when named."""
@@ -62,9 +44,21 @@ def pipeline(model: str | None = None) -> Language:
         nlp = spacy.load(model, exclude=["ner", "parser", "textcat"])
     else:
         nlp = spacy.blank("en")
-    nlp.add_pipe("touchaudit_lemma_norm", last=True)
+    set_lemma_norms(nlp)
     nlp.max_length = 5_000_000
     return nlp
+
+
+def set_lemma_norms(nlp: Language) -> None:
+    """Give each known word form (as written, Capitalized and UPPER) its lemma as NORM.
+
+    Set once on the vocabulary's lexemes, so tokenizing costs nothing more per token; words the
+    table does not know keep spaCy's default norm, their lower-case form.
+    """
+    vocab = nlp.vocab
+    for word, lemma in lemma_table().items():
+        for form in {word, word.capitalize(), word.upper()}:
+            vocab[form].norm_ = lemma
 
 
 def has_tags(nlp: Language) -> bool:

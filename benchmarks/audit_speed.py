@@ -1,0 +1,155 @@
+"""Audit throughput and memory at 50, 500 and 2000 term rules (+ 50 language rules).
+
+Generates a store of synthetic pages (several million words, brand names and avoided phrases
+sprinkled in), then audits it once per rule-set size, each in a fresh process pinned to one core,
+and prints words per second, the time ratio 2000 vs 50 rules, and peak memory (RSS) after a third
+and after all of the documents (flat = documents are streamed, not held).
+
+    python benchmarks/audit_speed.py                 # ~3M words
+    python benchmarks/audit_speed.py --pages 500     # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from audit.documents import Document, Region  # noqa: E402
+from audit.nlp import lemma_table  # noqa: E402
+from audit.store import Store  # noqa: E402
+
+SYLLABLES = ["clo", "ud", "sy", "nc", "pi", "xel", "ver", "ta", "no", "va", "zen", "qu", "ark", "lum",
+             "bri", "tek", "sol", "mon", "ra", "fy"]
+
+
+def brand(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize() + rng.choice(
+        ["", " Pro", " Cloud", "Hub", " Sync"])
+
+
+def make_rules(n_terms: int, n_language: int, folder: Path) -> list[str]:
+    rng = random.Random(n_terms)
+    names, seen = [], set()
+    while len(names) < n_terms:
+        b = brand(rng)
+        if b.lower() not in seen:
+            seen.add(b.lower())
+            names.append(b)
+    lines = ["rules:"]
+    for i, name in enumerate(names):
+        lines += [f"  - id: term-{i}", "    kind: term", f"    preferred: {json.dumps(name)}",
+                  f"    variants: [{json.dumps(name.lower())}, {json.dumps(name.upper())}]"]
+    words = sorted(lemma_table().values())
+    for i in range(n_language):
+        a, b = rng.sample(words[1000:20000], 2)
+        lines += [f"  - id: lang-{i}", "    kind: language", f"    prefer: {json.dumps(a)}",
+                  f"    avoid: [{json.dumps(b)}]"]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "rules.yaml").write_text("\n".join(lines) + "\n")
+    return names
+
+
+def make_store(path: Path, pages: int, words_per_page: int, names: list[str]) -> int:
+    rng = random.Random(7)
+    vocab = [w for w in lemma_table() if w.isalpha()][:30000]
+    total = 0
+    with Store(path) as store:
+        crawl = store.start_crawl("bench.yaml", "bench")
+        batch = []
+        for p in range(pages):
+            sentences = []
+            n = 0
+            while n < words_per_page:
+                sent = rng.choices(vocab, k=rng.randint(8, 20))
+                if rng.random() < 0.3:
+                    sent.insert(rng.randrange(len(sent)), rng.choice(names))
+                sentences.append(" ".join(sent).capitalize() + ".")
+                n += len(sent)
+            body = " ".join(sentences)
+            total += len(body.split())
+            batch.append(Document("website", "website", f"https://bench.example/{p}", f"Page {p}",
+                                  [Region("title", f"Page {p}"), Region("body", body)]))
+            if len(batch) == 200:
+                store.add_documents(crawl, batch)
+                batch = []
+        store.add_documents(crawl, batch)
+        store.finish_crawl(crawl, "complete")
+    return total
+
+
+def worker(store_path: str, rules_dir: str) -> None:
+    """One measurement, in its own process: audit every document, report time and memory."""
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    except (AttributeError, OSError):
+        pass
+    from audit.auditor import Auditor
+    from audit.rules import load_rules
+
+    ruleset = load_rules([rules_dir])
+    auditor = Auditor(ruleset)
+    with Store(store_path) as store:
+        crawl = store.crawl()["id"]
+        n_docs = store.document_count(crawl)
+        rss_third = 0
+        findings = 0
+        start = time.perf_counter()
+        words = 0
+
+        def documents():
+            nonlocal rss_third, words
+            for i, doc in enumerate(store.iter_documents(crawl)):
+                words += doc.word_count
+                if i == n_docs // 3:
+                    rss_third = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                yield doc
+
+        findings = sum(1 for _ in auditor.audit(documents()))
+        findings += len(auditor.finish())
+        seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "words": words, "documents": auditor.documents,
+                      "findings": findings, "rss_third_kb": rss_third,
+                      "rss_end_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=3000)
+    ap.add_argument("--words-per-page", type=int, default=1000)
+    ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(*args.worker)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        sizes = (50, 500, 2000)
+        names = {n: make_rules(n, 50, root / f"rules-{n}") for n in sizes}
+        store = root / "bench.db"
+        words = make_store(store, args.pages, args.words_per_page, names[2000])
+        print(f"corpus: {args.pages} pages, {words:,} words (whitespace-separated)")
+        results = {}
+        for n in sizes:
+            out = subprocess.run([sys.executable, __file__, "--worker", str(store), str(root / f"rules-{n}")],
+                                 capture_output=True, text=True, check=True)
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            results[n] = r
+            print(f"{n:>5} term + 50 language rules: {r['words'] / r['seconds']:>10,.0f} words/s on one core, "
+                  f"{r['seconds']:.1f}s, {r['findings']:,} findings, peak RSS {r['rss_third_kb'] / 1024:.0f} MB "
+                  f"after 1/3 of the documents, {r['rss_end_kb'] / 1024:.0f} MB after all")
+        ratio = results[2000]["seconds"] / results[50]["seconds"]
+        print(f"time ratio 2000 vs 50 term rules: {ratio:.2f}x (target <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
