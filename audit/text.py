@@ -12,24 +12,36 @@ ELLIPSIS = "…"
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 
-# Merge tags of the common template languages: Jinja/Liquid/Handlebars/Mustache ({{ }}, {% %},
-# {{{ }}}, {# #}), EEx/ERB/ASP (<% %>), Mailchimp (*|FNAME|*), Mailgun (%recipient.name%),
-# SendGrid/Marketo-style (-first_name-, {{{ }}}), HEEx / Razor-style interpolations ({@x}, {x.y()})
-# and Campaign Monitor / ActiveCampaign ([firstname], %FIRSTNAME%).
+# Merge tags of the common template languages. Each alternative is bounded (no tag spans more than
+# ~1,000 characters) so a stray opener never swallows a paragraph. Order matters: longer openers
+# first at the same position ({{{ before {{).
 MERGE_TAG = re.compile(
     r"""
-      \{\{\{.*?\}\}\}              # {{{ raw }}}
-    | \{\{.*?\}\}                  # {{ var }}
-    | \{%.*?%\}                    # {% tag %}
-    | \{\#.*?\#\}                  # {# comment #}
-    | <%.*?%>                      # <% eex %>
-    | \*\|[A-Z0-9_:]+\|\*          # *|FNAME|*
-    | %recipient(?:\.[A-Za-z0-9_]+)?%   # %recipient.name%
-    | %%?[A-Z][A-Z0-9_]{2,}%%?     # %FIRSTNAME% / %%NAME%%
-    | \$\{[^}\n]{1,80}\}           # ${var}
-    | \{@[^{}\n]{1,120}\}          # {@site.domain} (HEEx)
-    | \{[A-Z][\w.]*\([^{}\n]{0,120}\)\}   # {Module.fun(assigns)} (HEEx)
-    | \[\[?[a-z_][a-z0-9_]{1,40}\]\]?  # [firstname] / [[name]]
+      \{\{\{.{0,1000}?\}\}\}                        # Handlebars/Mustache raw: {{{ unsubscribe }}}
+    | \{\{(?:[^{}]|\}(?!\})|\{[^{}]{0,200}\}){0,1000}?\}\}  # Jinja/Liquid/Handlebars: {{ name }},
+                                                    # Braze {{${first_name}}}
+    | \{%.{0,1000}?%\}                              # Jinja/Liquid/Django blocks: {% if x %}, {%- endif -%}
+    | \{\#.{0,1000}?\#\}                            # Jinja comments: {# note #}
+    | <%.{0,1000}?%>                                # EEx/ERB/ASP: <%= @name %>, <% end %>
+    | %%=.{0,500}?=%%                               # AMPscript inline: %%=v(@name)=%%
+    | %%\[.{0,1000}?\]%%                            # AMPscript block: %%[ set @x = 1 ]%%
+    | %%[A-Za-z_][\w.]{0,60}%%                      # Salesforce/ExactTarget: %%FirstName%%
+    | \*\|[A-Za-z0-9_:]{1,60}\|\*                   # Mailchimp: *|FNAME|*, *|MC:SUBJECT|*
+    | %recipient(?:[._][A-Za-z0-9_]{1,60})?%        # Mailgun: %recipient.name%, %recipient_fname%
+    | %[a-z][a-z0-9]*(?:_[a-z0-9]+){1,5}%           # Mailgun/ESP variables: %unsubscribe_url%
+    | %[A-Z][A-Z0-9_]{2,60}%                        # ActiveCampaign/Sendinblue: %FIRSTNAME%
+    | \$\{[^{}\n]{1,80}\}                           # Freemarker/JS templates: ${user.name}
+    | \#\{[^{}\n]{1,120}\}                          # Elixir/Ruby interpolation: #{site.domain}
+    | \{@[^{}\n]{1,120}\}                           # HEEx assigns: {@site.domain}
+    | \{\$[^{}\n]{1,120}\}                           # Smarty: {$name}
+    | \{[A-Z][\w.]*\([^{}\n]{0,120}\)\}             # HEEx calls: {PlausibleWeb.EmailView.greet(assigns)}
+    | \{[a-z_][\w.]{0,60}(?:\([^{}\n]{0,120}\))?\}   # HEEx/format placeholders: {visitors}, {url()}
+    | \{(?:if|unless|case)\s[^{}\n]{1,120}\}          # HEEx inline: {if n > 1, do: "s"}
+    | (?<![\w-])-[a-z][a-z0-9]*(?:_[a-z0-9]+)+-(?![\w-])  # SendGrid legacy: -first_name- (an _
+                                                    # is required, so hyphenated prose never matches)
+    | \[[a-z_][a-z0-9_]{1,40}(?:,\s?fallback=[^\]\n]{0,80})?\](?!\()  # Campaign Monitor:
+                                                    # [firstname,fallback=]; not a Markdown [link](…)
+    | \[\[[a-z_][a-z0-9_]{1,40}\]\]                  # [[name]]
     """,
     re.VERBOSE | re.DOTALL,
 )

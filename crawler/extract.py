@@ -26,14 +26,48 @@ BLOCKS = {"p", "div", "section", "article", "main", "aside", "header", "footer",
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
+CONTENT = ["article", "main"]
+# Class and id words of the chrome on pages without semantic tags (``<div class="navbar">``).
+NAV_WORDS = {"nav", "navbar", "navigation", "menu", "mainmenu", "main-menu", "site-nav", "topbar",
+             "breadcrumb", "breadcrumbs", "sidebar", "side-bar", "skip", "skip-link", "cookie-banner",
+             "cookie-consent", "masthead"}
+FOOTER_WORDS = {"footer", "site-footer", "page-footer", "colophon"}
+
+
+def _words(tag: Tag) -> set[str]:
+    classes = tag.get("class") or []
+    classes = classes if isinstance(classes, list) else str(classes).split()
+    return {w.lower() for w in [*classes, str(tag.get("id") or "")] if w}
+
+
 def _is_nav(tag: Tag) -> bool:
+    """Navigation, and the chrome around the content: the site header and a page-level sidebar.
+
+    A ``<header>`` or ``<aside>`` inside the article is part of the content, so it stays in body,
+    and so does a page header holding the page's ``<h1>`` (a hero, not chrome).
+    """
     role = (tag.get("role") or "").lower()
-    return tag.name == "nav" or role in ("navigation", "menubar")
+    if tag.name == "nav" or role in ("navigation", "menubar"):
+        return True
+    if tag.find_parent(CONTENT) is not None or _is_content(tag):
+        return False
+    if tag.name == "aside" or role == "complementary":
+        return True
+    if tag.name == "header" or role == "banner":
+        return tag.find("h1") is None
+    return tag.name in ("div", "ul", "section", "a") and bool(_words(tag) & NAV_WORDS)
+
+
+def _is_content(tag: Tag) -> bool:
+    return tag.name in CONTENT or (tag.get("role") or "").lower() == "main"
 
 
 def _is_footer(tag: Tag) -> bool:
     role = (tag.get("role") or "").lower()
-    return tag.name == "footer" or role == "contentinfo"
+    if tag.name == "footer" or role == "contentinfo":
+        return True
+    return (tag.name in ("div", "section") and bool(_words(tag) & FOOTER_WORDS)
+            and tag.find_parent(CONTENT) is None)
 
 
 @dataclass
@@ -46,6 +80,8 @@ class Extracted:
     lang: str | None = None
     meta: dict[str, str] = field(default_factory=dict)  # <meta name|property -> content>
     jsonld: list[Any] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # href of every <a> and <area>, as written
+    base: str | None = None  # <base href>, against which the links resolve
 
 
 def extract(html: str, merge_tags: bool = False) -> Extracted:
@@ -67,6 +103,9 @@ def extract(html: str, merge_tags: bool = False) -> Extracted:
         if "canonical" in [r.lower() for r in rels]:
             canonical = str(link["href"]).strip()
             break
+    links = [str(a["href"]) for a in soup.find_all(["a", "area"], href=True)]
+    base_tag = soup.find("base", href=True)
+    base = str(base_tag["href"]).strip() if isinstance(base_tag, Tag) else None
     html_tag = soup.find("html")
     lang = html_tag.get("lang") if isinstance(html_tag, Tag) else None
 
@@ -76,7 +115,9 @@ def extract(html: str, merge_tags: bool = False) -> Extracted:
 
     buckets: dict[str, list[str]] = {"heading": [], "body": [], "nav": [], "footer": []}
     body = soup.find("body") or soup
-    _walk(body, "body", buckets, [])
+    line: list[str] = []
+    _walk(body, "body", buckets, line)
+    _flush("body", buckets, line)  # inline text after the last block
 
     regions: list[Region] = []
 
@@ -86,6 +127,9 @@ def extract(html: str, merge_tags: bool = False) -> Extracted:
             regions.append(Region(name, text, tags, data))
 
     add("title", [title] if title else [])
+    if not title:  # the document still needs a name in the report
+        h1 = soup.find("h1")
+        title = meta.get("og:title") or (_clean(h1.get_text(" "), merge_tags)[0] if h1 else "")
     desc = meta.get("description") or meta.get("og:description")
     add("meta", [desc] if desc else [])
     add("heading", buckets["heading"])
@@ -95,7 +139,8 @@ def extract(html: str, merge_tags: bool = False) -> Extracted:
     add("alt", alts)
     if jsonld:
         add("jsonld", list(_leaves(jsonld)), data=jsonld)
-    return Extracted(title, regions, canonical, lang if isinstance(lang, str) else None, meta, jsonld)
+    return Extracted(title, regions, canonical, lang if isinstance(lang, str) else None, meta, jsonld,
+                     links, base)
 
 
 def _clean(text: str, merge_tags: bool) -> tuple[str, list[tuple[str, int]]]:
@@ -111,7 +156,7 @@ def _walk(node: Tag, region: str, buckets: dict[str, list[str]], line: list[str]
             continue
         if not isinstance(child, Tag) or child.name in NOT_TEXT:
             continue
-        if child.get("hidden") is not None:
+        if child.get("hidden") is not None or (child.get("aria-hidden") or "").lower() == "true":
             continue
         target = region
         if region == "body":

@@ -1,7 +1,23 @@
-"""Turn what went wrong with a request into a stored Failure reason (documents.FAILURE_REASONS)."""
+"""Turn what went wrong with a request into a stored Failure reason (documents.FAILURE_REASONS).
+
+What reaches a spider's errback, as observed with Scrapy 2.19's HTTP/1.1 handler:
+
+- unresolvable host: ``CannotResolveHostError`` (wraps Twisted's ``DNSLookupError``)     -> dns
+- DOWNLOAD_TIMEOUT passed: ``DownloadTimeoutError`` (after RETRY_TIMES retries)         -> timeout
+- closed port: ``DownloadConnectionRefusedError``                                      -> connection
+- body over DOWNLOAD_MAXSIZE: ``DownloadCancelledError`` ("... larger than download max size")
+                                                                                        -> too_large
+- REDIRECT_MAX_TIMES reached: ``IgnoreRequest("max redirections reached")``             -> redirect_loop
+- disallowed by robots.txt: ``IgnoreRequest("Forbidden by robots.txt")``                -> robots
+- truncated body: ``ResponseDataLossError``; other transport errors: ``DownloadFailedError``
+                                                                                        -> connection
+
+Older Scrapy versions raise the Twisted exceptions themselves; those are mapped the same way.
+"""
 
 from __future__ import annotations
 
+from scrapy import exceptions as scrapy_exceptions
 from scrapy.exceptions import IgnoreRequest
 from twisted.internet.error import (
     ConnectError,
@@ -15,33 +31,56 @@ from twisted.python.failure import Failure as TwistedFailure
 from twisted.web._newclient import ResponseFailed, ResponseNeverReceived
 
 
+def _scrapy(name: str) -> tuple[type[BaseException], ...]:
+    exc = getattr(scrapy_exceptions, name, None)  # Scrapy >= 2.14 wraps Twisted's errors
+    return (exc,) if isinstance(exc, type) else ()
+
+
+DNS = (DNSLookupError, *_scrapy("CannotResolveHostError"))
+TIMEOUT = (TimeoutError, TCPTimedOutError, *_scrapy("DownloadTimeoutError"))
+CANCELLED = _scrapy("DownloadCancelledError")
+CONNECTION = (ConnectError, ConnectionRefusedError, ConnectionLost, ResponseFailed, ResponseNeverReceived,
+              *_scrapy("DownloadConnectionRefusedError"), *_scrapy("DownloadFailedError"),
+              *_scrapy("ResponseDataLossError"))
+
+OFFSITE = "filtered offsite request"
+
+
 def classify(failure: TwistedFailure) -> tuple[str, str]:
     """(reason, detail) for a request's errback failure."""
     exc = failure.value
-    detail = f"{type(exc).__name__}: {exc}".strip()
-    if isinstance(exc, DNSLookupError):
+    detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    text = str(exc).lower()
+    if isinstance(exc, DNS):
         return "dns", detail
-    if isinstance(exc, (TimeoutError, TCPTimedOutError)):
+    if isinstance(exc, TIMEOUT):
         return "timeout", detail
     if isinstance(exc, IgnoreRequest):
-        text = str(exc).lower()
         if "robots.txt" in text:
             return "robots", "forbidden by robots.txt"
         if "redirect" in text:
             return "redirect_loop", str(exc)
-        if "max size" in text or "maxsize" in text or "too large" in text:
-            return "too_large", str(exc)
         return "connection", detail
-    if isinstance(exc, (ResponseFailed, ResponseNeverReceived)):
+    if _too_large(exc):
+        return "too_large", str(exc) or detail
+    if isinstance(exc, CONNECTION):
         inner = " ".join(str(r.value) for r in getattr(exc, "reasons", []) if hasattr(r, "value"))
-        if "maxsize" in inner.lower() or "max size" in inner.lower() or "cancel" in inner.lower():
-            return "too_large", inner or detail
         return "connection", inner or detail
-    if isinstance(exc, (ConnectError, ConnectionRefusedError, ConnectionLost)):
-        return "connection", detail
-    if "cancel" in detail.lower() and "size" in detail.lower():
-        return "too_large", detail
     return "connection", detail
+
+
+def _too_large(exc: BaseException) -> bool:
+    """A download cut off at DOWNLOAD_MAXSIZE (Scrapy says so in the message, or cancels it)."""
+    text = str(exc).lower()
+    if "max size" in text or "maxsize" in text:
+        return True
+    inner = " ".join(str(r.value) for r in getattr(exc, "reasons", []) if hasattr(r, "value")).lower()
+    return isinstance(exc, CANCELLED) or "max size" in inner or "cancel" in inner
+
+
+def is_offsite(failure: TwistedFailure) -> bool:
+    """A redirect out of the allowed domains: the target is not this touchpoint's, not a failure."""
+    return isinstance(failure.value, IgnoreRequest) and OFFSITE in str(failure.value).lower()
 
 
 def status_reason(status: int) -> str | None:

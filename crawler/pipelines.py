@@ -13,6 +13,7 @@ from scrapy.exceptions import DropItem
 from audit.config import load_config
 from audit.documents import Document, Failure
 from audit.store import Store
+from crawler.run import COMPLETE_REASONS
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +108,7 @@ class StorePipeline:
         self.flush()
         if self.own_crawl:
             reason = self.crawler.stats.get_value("finish_reason", "finished")
-            self.store.finish_crawl(self.crawl_id, "complete" if reason == "finished" else "interrupted")
+            state = "complete" if reason in COMPLETE_REASONS else "interrupted"
+            self.store.finish_crawl(self.crawl_id, state)
         self.store.close()
         self.store = None

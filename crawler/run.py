@@ -10,6 +10,7 @@ from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 from scrapy.utils.project import get_project_settings
 
 from audit.config import Config, Touchpoint
@@ -18,13 +19,20 @@ from audit.store import Store
 logger = logging.getLogger(__name__)
 
 
-def spider_class(tp: Touchpoint) -> type:
-    """The spider that collects a touchpoint of this kind."""
-    from crawler.spiders.email import EmailSpider
-    from crawler.spiders.helpcenter import HelpcenterSpider
-    from crawler.spiders.website import WebsiteSpider
+SPIDERS = {
+    "website": "crawler.spiders.website.WebsiteSpider",
+    "helpcenter": "crawler.spiders.helpcenter.HelpcenterSpider",
+    "email": "crawler.spiders.email.EmailSpider",
+}
 
-    return {"website": WebsiteSpider, "helpcenter": HelpcenterSpider, "email": EmailSpider}[tp.kind]
+# Finish reasons of a spider that did all it was asked to: ran out of URLs, or reached a limit
+# of the config (max_pages closes the spider with "max_pages").
+COMPLETE_REASONS = frozenset({"finished", "max_pages", "closespider_itemcount", "closespider_pagecount"})
+
+
+def spider_class(tp: Touchpoint) -> type:
+    """The spider that collects a touchpoint of this kind (only that kind's module is imported)."""
+    return load_object(SPIDERS[tp.kind])
 
 
 def crawl_settings(config: Config, crawl_id: int = 0, **overrides: Any) -> Settings:
@@ -86,14 +94,15 @@ def run_crawl(config: Config, touchpoints: list[str] | None = None, **overrides:
             continue
         tp_settings = settings.copy()
         tp_settings.set("ROBOTSTXT_OBEY", tp.robots, priority="cmdline")
-        crawler = Crawler(spider_class(tp), tp_settings)
+        # The first crawler installs the reactor (TWISTED_REACTOR); the others find it installed.
+        crawler = Crawler(spider_class(tp), tp_settings, init_reactor=not crawlers)
         crawlers.append(crawler)
         process.crawl(crawler, touchpoint=tp.name)
     state = "interrupted"
     try:
         process.start()
         reasons = [c.stats.get_value("finish_reason") for c in crawlers]
-        state = "complete" if all(r == "finished" for r in reasons) else "interrupted"
+        state = "complete" if all(r in COMPLETE_REASONS for r in reasons) else "interrupted"
     finally:
         with Store(config.store) as store:
             store.finish_crawl(crawl_id, state)

@@ -65,22 +65,21 @@ class Handler(BaseHTTPRequestHandler):
         return self.serve_file(path, query)
 
     def serve_file(self, path: str, query: dict[str, list[str]], extra: dict[str, str] | None = None) -> None:
-        target = (SITES / path.lstrip("/")).resolve()
-        if not str(target).startswith(str(SITES.resolve())):
+        root = self.server.root
+        target = (root / path.lstrip("/")).resolve()
+        if not str(target).startswith(str(root.resolve())):
             return self.send(403, b"forbidden")
         if target.is_dir():
             target = target / "index.html"
-        if not target.is_file():
-            # ?page=N / ?cursor=X select a sibling file: articles.json?page=2 -> articles.page-2.json
-            for key in ("page", "cursor", "page[after]"):
-                if key in query:
-                    label = key.replace("[", "-").rstrip("]")
-                    alt = target.with_name(f"{target.stem}.{label}-{query[key][0]}{target.suffix}")
-                    if alt.is_file():
-                        target = alt
-                        break
-            else:
-                return self.send(404, b"<html><body><h1>Not found</h1></body></html>")
+        # ?page=N / ?cursor=X / ?page[after]=X select a sibling file when there is one, so the first
+        # page (articles.json) and the next (articles.json?page=2 -> articles.page-2.json) differ.
+        for key in ("page", "cursor", "page[after]"):
+            if key in query:
+                label = key.replace("[", "-").rstrip("]")
+                alt = target.with_name(f"{target.stem}.{label}-{query[key][0]}{target.suffix}")
+                if alt.is_file():
+                    target = alt
+                    break
         if not target.is_file():
             return self.send(404, b"<html><body><h1>Not found</h1></body></html>")
         body = target.read_bytes()
@@ -111,8 +110,11 @@ class Handler(BaseHTTPRequestHandler):
 class FixtureServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self) -> None:
+    def __init__(self, root: Path = SITES) -> None:
+        """Serve ``root`` (default: every fixture site); a site of its own as root has its own
+        /robots.txt and /sitemap.xml."""
         super().__init__(("127.0.0.1", 0), Handler)
+        self.root = root
         self.base = f"http://127.0.0.1:{self.server_address[1]}"
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         # file name -> Content-Type, for fixtures that lie about their type on purpose

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,9 @@ from twisted.python.failure import Failure as TwistedFailure
 
 from audit.config import Config, Touchpoint, load_config
 from audit.documents import Failure
-from crawler.failures import classify
+from crawler.failures import classify, is_offsite
+
+logger = logging.getLogger(__name__)
 
 
 class TouchpointSpider(scrapy.Spider):
@@ -50,7 +53,12 @@ class TouchpointSpider(scrapy.Spider):
     def failed(self, failure: TwistedFailure) -> Iterator[Failure]:
         """Errback: every request that fails becomes a stored Failure with its reason."""
         request = getattr(failure, "request", None)
-        url = request.url if request is not None else ""
+        if is_offsite(failure):
+            self.crawler.stats.inc_value("touchaudit/offsite_redirects")
+            logger.debug("redirected off the allowed domains: %s", request)
+            return
+        # A redirect chain fails as the URL that was linked, not the last hop (redirect loops).
+        url = request.meta.get("redirect_urls", [request.url])[0] if request is not None else ""
         reason, detail = classify(failure)
         self.crawler.stats.inc_value(f"touchaudit/failures/{reason}")
         yield Failure(self.tp.name, url, reason, detail)

@@ -1,0 +1,80 @@
+"""URL identity: one page, one URL, however a link spells it.
+
+A page is reachable under many spellings (``?utm_source=…``, ``#section``, ``/pricing/`` vs
+``/pricing``, ``HTTP://Host:80``, query parameters in another order). Requests are made for the
+canonical spelling, so Scrapy's dupefilter never fetches a page twice, and documents are stored
+under it, so the store holds each page once.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+# Query parameters that say where a visitor came from, never which page they see.
+TRACKING = re.compile(
+    r"^(utm_[a-z0-9_]+|gclid|gclsrc|dclid|fbclid|msclkid|yclid|twclid|igshid|mc_cid|mc_eid|_ga|_gl"
+    r"|_hsenc|_hsmi|__hstc|__hssc|__hsfp|hsctatracking|mkt_tok|ref|ref_src"
+    r"|trk|oly_anon_id|oly_enc_id|vero_id|wickedid|s_kwcid|sc_cid)$",
+    re.IGNORECASE,
+)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str) -> str:
+    """The one spelling of ``url``: no fragment, no tracking parameters, sorted query,
+    lower-case scheme and host, no default port, no trailing slash (except the root)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = _port(parts)
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@{netloc}"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
+    )
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+
+
+def _port(parts: object) -> int | None:
+    try:
+        return parts.port  # type: ignore[attr-defined,no-any-return]
+    except ValueError:  # a port that is not a number: keep the URL as it is
+        return None
+
+
+def absolute(href: str, base: str) -> str | None:
+    """``href`` resolved against ``base`` when it leads to an http(s) page, else None
+    (mailto:, tel:, javascript:, data:…)."""
+    href = href.strip()
+    if not href or href.startswith("#"):
+        return None
+    url = urljoin(base, href)
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def host(url: str) -> str:
+    """The host name of ``url``, lower-case, without port: what allowed_domains match."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def host_allowed(url: str, domains: list[str]) -> bool:
+    """True when ``url``'s host is one of ``domains`` or a subdomain of one."""
+    h = host(url)
+    return any(h == d or h.endswith("." + d) for d in domains)
+
+
+def domain_of(entry: str) -> str:
+    """An allowed_domains entry as a bare host: ``https://Acme.com:8080/x`` -> ``acme.com``."""
+    entry = entry.strip()
+    if "//" not in entry:
+        entry = "//" + entry
+    return (urlsplit(entry).hostname or "").lower()

@@ -1,0 +1,89 @@
+"""The email spider in a real crawl: files under the config's folder, stored with relative paths."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tests.crawl_helpers import crawl
+
+EMAILS = Path(__file__).parent.parent / "fixtures" / "emails"
+
+STORED = [
+    "emails/digest.mbox#message=1",
+    "emails/digest.mbox#message=2",
+    "emails/digest.mbox#message=3",
+    "emails/latin1.eml",
+    "emails/lifecycle/trial-ending.html",
+    "emails/mailgun.html",
+    "emails/newsletter.eml",
+    "emails/receipt.mjml",
+    "emails/reset.txt",
+    "emails/welcome.html",
+]
+
+
+def email_config(*paths: str) -> str:
+    return "touchpoints:\n  - name: emails\n    kind: email\n    paths:\n" + "".join(
+        f'      - "{p}"\n' for p in paths)
+
+
+def copy_emails(tmp_path: Path) -> Path:
+    """The fixture emails beside the config (the crawl runs from the repository, elsewhere)."""
+    return Path(shutil.copytree(EMAILS, tmp_path / "emails"))
+
+
+def test_every_template_and_message_is_stored_under_its_relative_path(tmp_path: Path):
+    copy_emails(tmp_path)
+    result = crawl(tmp_path, email_config("emails/**/*"))
+    assert result.returncode == 0, result.stderr
+    assert result.state == "complete"
+    assert result.urls == STORED
+    assert {d.kind for d in result.documents} == {"email"}
+    assert all(d.status is None and d.last_modified for d in result.documents)
+
+
+def test_broken_files_are_failures_and_the_rest_is_still_collected(tmp_path: Path):
+    copy_emails(tmp_path)
+    (tmp_path / "emails" / "gone.eml").symlink_to(tmp_path / "nowhere.eml")
+    result = crawl(tmp_path, email_config("emails/**/*"))
+    assert result.state == "complete"
+    assert len(result.documents) == len(STORED)
+    failures = {f.url: f for f in result.failures}
+    assert sorted(failures) == ["emails/broken.eml", "emails/gone.eml", "emails/lifecycle/legacy-notice.txt"]
+    assert failures["emails/broken.eml"].reason == "parse_error"
+    assert "not an email message" in failures["emails/broken.eml"].detail
+    assert failures["emails/gone.eml"].reason == "parse_error"
+    assert "cannot read" in failures["emails/gone.eml"].detail
+    assert failures["emails/lifecycle/legacy-notice.txt"].reason == "decode_error"
+
+
+def test_stored_email_keeps_subject_preheader_and_merge_tags(tmp_path: Path):
+    copy_emails(tmp_path)
+    result = crawl(tmp_path, email_config("emails/welcome.html", "emails/digest.mbox"))
+    welcome = result.doc("emails/welcome.html")
+    subject = welcome.region("subject")
+    assert subject is not None and subject.text == "Welcome to Acme CloudSync, …!"
+    assert subject.merge_tags == [("{{ user.first_name }}", 27)]
+    assert welcome.region("preheader").text.startswith("Your 14-day trial starts today")
+    assert "Your 14-day trial" not in welcome.region("body").text
+    assert welcome.extra["format"] == "html"
+    digest = result.doc("emails/digest.mbox#message=2")
+    assert digest.title == "Sharing activity – week 19"
+    assert digest.extra["message_id"] == "<digest-2@acme.example>"
+
+
+def test_overlapping_globs_store_a_file_once(tmp_path: Path):
+    copy_emails(tmp_path)
+    result = crawl(tmp_path, email_config("emails/*.html", "emails/**/*.html"))
+    assert result.urls == ["emails/lifecycle/trial-ending.html", "emails/mailgun.html", "emails/welcome.html"]
+    assert result.failures == []
+
+
+def test_a_glob_that_matches_nothing_is_a_failure(tmp_path: Path):
+    copy_emails(tmp_path)
+    result = crawl(tmp_path, email_config("emails/reset.txt", "templates/*.html"))
+    assert result.urls == ["emails/reset.txt"]
+    [failure] = result.failures
+    assert failure.url == "templates/*.html"
+    assert "no file matches" in failure.detail
