@@ -111,6 +111,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _exit_for(config, args, result.audit.run_id)
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve a bundled demo company on 127.0.0.1, crawl, audit and report it: no config, no network."""
+    from audit.demo import run_demo
+
+    result = run_demo(args.output, workdir=args.workdir)
+    _print_audit(result.audit)
+    for fmt, path in result.written.items():
+        print(f"{fmt}: {path}")
+    print(f"open {result.written.get('html', args.output)} to see what the demo company contradicts")
+    return EXIT_OK
+
+
 def cmd_history(args: argparse.Namespace) -> int:
     """List the audit runs of the store with their totals."""
     import json
@@ -231,6 +243,15 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example: touchaudit run -o out --fail-on error")
     p.add_argument("--model", help="a trained spaCy pipeline to use, e.g. en_core_web_sm")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="the whole job on a bundled demo company (no config, no network)",
+                       description=cmd_demo.__doc__, epilog="example: touchaudit demo -o touchaudit-out")
+    p.add_argument("-o", "--output", type=Path, default=Path("touchaudit-out"),
+                   help="the folder outputs are written to (default: touchaudit-out)")
+    p.add_argument("--workdir", type=Path,
+                   help="keep the demo's config, emails, rules and store here (default: a temporary folder)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("history", parents=[common], help="list audit runs with their totals",
                        description=cmd_history.__doc__, epilog="example: touchaudit history")
