@@ -10,7 +10,10 @@ from audit.cli import build_parser
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 
-def _commands(parser: argparse.ArgumentParser, prefix: str = "touchaudit") -> list[tuple[str, argparse.ArgumentParser]]:
+Command = tuple[str, argparse.ArgumentParser]
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: str = "touchaudit") -> list[Command]:
     out = []
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
