@@ -106,7 +106,7 @@ class Auditor:
                 rule = self.matcher.rules[key.rule]
                 if not self._in_scope(rule, key.rule, doc, region, scope):
                     continue
-                start, end = hit.span.start_char, hit.span.end_char
+                start, end = hit.start, hit.end
                 if rule.exceptions and rule.excepted(lower_text, start, end):
                     continue
                 finding = self._judge(rule, hit, key.form, doc, region, seen)
@@ -142,12 +142,11 @@ class Auditor:
                seen: Counter[tuple[str, str]]) -> Finding | None:
         span = hit.span
         if isinstance(rule, ConsistencyRule):
-            self.usage[rule.id].places[form].append(
-                location(doc, region, span.start_char, span.end_char))
+            self.usage[rule.id].places[form].append(location(doc, region, hit.start, hit.end))
             return None
         if isinstance(rule, TermRule):
             roles = [(k.role, k.form) for k in hit.keys if self.matcher.rules[k.rule] is rule]
-            verdict = rule.judge(span.text, roles)
+            verdict = rule.judge(hit.text, roles)
             if verdict is None:
                 return None
             problem, message = verdict
@@ -159,7 +158,7 @@ class Auditor:
             problem, expected = "avoid", rule.prefer
         else:
             return None
-        loc = location(doc, region, span.start_char, span.end_char)
+        loc = location(doc, region, hit.start, hit.end)
         seen[(rule.id, loc.text.lower())] += 1
         return Finding(
             kind="term" if isinstance(rule, TermRule) else "language",

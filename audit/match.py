@@ -32,8 +32,24 @@ class Key:
 
 @dataclass
 class Hit:
+    """A matched span and every pattern key that matched it.
+
+    ``start``/``end`` are character offsets into the region text; they differ from the span's
+    only for forms found inside a URL or e-mail token (the span is then the whole token).
+    """
+
     span: Span
     keys: list[Key]
+    start: int = -1
+    end: int = -1
+
+    def __post_init__(self) -> None:
+        if self.start < 0:
+            self.start, self.end = self.span.start_char, self.span.end_char
+
+    @property
+    def text(self) -> str:
+        return self.span.doc.text[self.start:self.end]
 
 
 class Matcher:
@@ -102,8 +118,6 @@ class Matcher:
             for key, form in self.url_forms:
                 at = token.lower_.find(form)
                 if at >= 0:
-                    span = doc.char_span(token.idx + at, token.idx + at + len(form),
-                                         alignment_mode="expand")
-                    if span is not None:
-                        out.append(Hit(span, [key]))
+                    start = token.idx + at
+                    out.append(Hit(doc[token.i:token.i + 1], [key], start, start + len(form)))
         return out
