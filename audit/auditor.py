@@ -107,12 +107,16 @@ class Auditor:
                 if not self._in_scope(rule, key.rule, doc, region, scope):
                     continue
                 start, end = hit.start, hit.end
+                if region.code and region.in_code(start, end):
+                    break  # never inside code samples
                 if rule.exceptions and rule.excepted(lower_text, start, end):
                     continue
                 finding = self._judge(rule, hit, key.form, doc, region, seen)
                 if finding is not None:
                     yield finding
         if self.fuzzy:
+            if region.code:
+                taken.update(t.i for t in sdoc if region.in_code(t.idx, t.idx + len(t)))
             for miss in self.fuzzy.find(sdoc, taken):
                 rule = miss.rule
                 if not self._in_scope(rule, self.rules.index(rule) + 10**6, doc, region, scope):

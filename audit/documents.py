@@ -49,13 +49,19 @@ class Region:
     """One region of a document: its name, its stored text, and what was taken out of it.
 
     ``merge_tags`` lists ``(tag, offset)`` pairs: each tag was replaced by ``…`` at ``offset``.
-    ``data`` holds the parsed JSON-LD objects for the ``jsonld`` region.
+    ``data`` holds the parsed JSON-LD objects for the ``jsonld`` region. ``code`` lists the
+    ``(start, end)`` ranges of the text that were code (``<code>``, ``<pre>``…): no rule
+    matches inside them.
     """
 
     name: str
     text: str
     merge_tags: list[tuple[str, int]] = field(default_factory=list)
     data: Any = None
+    code: list[tuple[int, int]] = field(default_factory=list)
+
+    def in_code(self, start: int, end: int) -> bool:
+        return any(s < end and start < e for s, e in self.code)
 
     def __post_init__(self) -> None:
         if self.name not in REGIONS:
@@ -67,6 +73,8 @@ class Region:
             out["merge_tags"] = [list(t) for t in self.merge_tags]
         if self.data is not None:
             out["data"] = self.data
+        if self.code:
+            out["code"] = [list(r) for r in self.code]
         return out
 
     @classmethod
@@ -76,6 +84,7 @@ class Region:
             text=d["text"],
             merge_tags=[(t, int(p)) for t, p in d.get("merge_tags", [])],
             data=d.get("data"),
+            code=[(int(a), int(b)) for a, b in d.get("code", [])],
         )
 
 

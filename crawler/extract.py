@@ -123,8 +123,9 @@ def extract(html: str, merge_tags: bool = False) -> Extracted:
 
     def add(name: str, parts: list[str], data: Any = None) -> None:
         text, tags = _clean("\n".join(parts), merge_tags)
+        text, tags, code = take_code(text, tags)
         if text or data:
-            regions.append(Region(name, text, tags, data))
+            regions.append(Region(name, text, tags, data, code))
 
     add("title", [title] if title else [])
     if not title:  # the document still needs a name in the report
@@ -141,6 +142,37 @@ def extract(html: str, merge_tags: bool = False) -> Extracted:
         add("jsonld", list(_leaves(jsonld)), data=jsonld)
     return Extracted(title, regions, canonical, lang if isinstance(lang, str) else None, meta, jsonld,
                      links, base)
+
+
+CODE_TAGS = {"code", "pre", "kbd", "samp", "tt", "var"}
+CODE_OPEN, CODE_CLOSE = "\ue000", "\ue001"  # private-use marks, taken out again by take_code
+
+
+Tags = list[tuple[str, int]]
+
+
+def take_code(text: str, tags: Tags) -> tuple[str, Tags, list[tuple[int, int]]]:
+    """Remove the code marks from stored text: (text, merge tags re-offset, code ranges)."""
+    if CODE_OPEN not in text:
+        return text, tags, []
+    out: list[str] = []
+    shift: list[int] = []  # for each input offset, the output offset
+    ranges: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for ch in text:
+        shift.append(len(out))
+        if ch == CODE_OPEN:
+            depth += 1
+            if depth == 1:
+                start = len(out)
+        elif ch == CODE_CLOSE:
+            depth = max(0, depth - 1)
+            if depth == 0 and len(out) > start:
+                ranges.append((start, len(out)))
+        else:
+            out.append(ch)
+    shift.append(len(out))
+    return "".join(out), [(tag, shift[pos]) for tag, pos in tags], ranges
 
 
 def _clean(text: str, merge_tags: bool) -> tuple[str, list[tuple[str, int]]]:
@@ -166,13 +198,17 @@ def _walk(node: Tag, region: str, buckets: dict[str, list[str]], line: list[str]
                 target = "footer"
             elif child.name in HEADINGS:
                 target = "heading"
+        code = child.name in CODE_TAGS
         if target != region or child.name in BLOCKS:
             _flush(region, buckets, line)
-            inner: list[str] = []
+            inner: list[str] = [CODE_OPEN] if code else []
             _walk(child, target, buckets, inner)
+            inner += [CODE_CLOSE] if code else []
             _flush(target, buckets, inner)
         else:
+            line += [CODE_OPEN] if code else []
             _walk(child, region, buckets, line)
+            line += [CODE_CLOSE] if code else []
     return None
 
 

@@ -170,7 +170,8 @@ class FactCollector:
         contexts = list(rule.context_re.finditer(text))
         if not contexts:
             return
-        values = rule.value_type.find(text, **self._options(rule, region))
+        values = [v for v in rule.value_type.find(text, **self._options(rule, region))
+                  if not region.in_code(v.start, v.end)]
         claimed: set[int] = set()
         for ctx in contexts:
             s_lo, s_hi = _sentence_bounds(text, ctx.start(), ctx.end())
