@@ -42,14 +42,12 @@ class Hit:
     keys: list[Key]
     start: int = -1
     end: int = -1
+    text: str = ""
 
     def __post_init__(self) -> None:
         if self.start < 0:
             self.start, self.end = self.span.start_char, self.span.end_char
-
-    @property
-    def text(self) -> str:
-        return self.span.doc.text[self.start:self.end]
+            self.text = self.span.text
 
 
 class Matcher:
@@ -119,5 +117,6 @@ class Matcher:
                 at = token.lower_.find(form)
                 if at >= 0:
                     start = token.idx + at
-                    out.append(Hit(doc[token.i:token.i + 1], [key], start, start + len(form)))
+                    out.append(Hit(doc[token.i:token.i + 1], [key], start, start + len(form),
+                                   token.text[at:at + len(form)]))
         return out
