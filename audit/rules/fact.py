@@ -360,7 +360,11 @@ def _at_path(obj: Any, path: list[str]) -> Iterator[tuple[Any, Any]]:
     if value is None:
         return
     if len(path) == 1:
-        if isinstance(value, list):
+        if isinstance(value, dict):  # a PostalAddress and the like: its text parts, in order
+            parts = [str(v) for k, v in value.items() if not k.startswith("@") and isinstance(v, (str, int))]
+            if parts:
+                yield ", ".join(parts), obj
+        elif isinstance(value, list):
             for v in value:
                 if isinstance(v, (str, int, float)):
                     yield v, obj
