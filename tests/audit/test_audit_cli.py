@@ -172,3 +172,27 @@ def _wait(condition, limit: float = 60, settle: float = 0) -> None:
             pass
         time.sleep(0.1)
     pytest.fail("condition not reached")
+
+
+def test_report_lists_findings_fixed_since_the_previous_run(tmp_path):
+    config = _project(tmp_path)
+    assert _cli("audit", "--config", str(config)).returncode == 1
+    with Store(tmp_path / "touchaudit.db") as store:  # the press page was corrected
+        crawl = store.start_crawl(str(config), CONFIG)
+        store.add_documents(crawl, [
+            Document("website", "website", "https://acme.example/", "Home",
+                     [Region("body", "Welcome to Cloud Sync. CloudSync is fast.")]),
+            Document("emails", "email", "emails/welcome.html", "Welcome",
+                     [Region("body", "Thanks for choosing CloudSync!")]),
+        ])
+        store.finish_crawl(crawl, "complete")
+    assert _cli("audit", "--config", str(config)).returncode == 1
+    out = tmp_path / "out"
+    result = _cli("report", "--config", str(config), "-o", str(out), "--format", "json,csv")
+    assert result.returncode == 1, result.stderr
+    data = json.loads((out / "findings.json").read_text())
+    assert [(f["status"], f["locations"][0]["url"]) for f in data["findings"]] == [
+        ("open", "https://acme.example/")]
+    assert sorted(f["locations"][0]["url"] for f in data["fixed"]) == [
+        "emails/welcome.html", "https://acme.example/press/2019"]
+    assert (out / "findings.csv").exists() and not (out / "report.html").exists()
