@@ -32,7 +32,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler.run import run_crawl
 
     config = _config(args)
-    crawl_id = run_crawl(config, touchpoints=args.touchpoint or None)
+    crawl_id = run_crawl(config, touchpoints=args.touchpoint or None, resume=args.resume)
     with Store(config.store) as store:
         row = store.crawl(crawl_id)
         counts = store.crawl_counts(crawl_id)
@@ -207,6 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description=cmd_crawl.__doc__,
                        epilog="example: touchaudit crawl --config touchaudit.yaml")
     p.add_argument("--touchpoint", action="append", help="crawl only this touchpoint (repeatable)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the latest stopped or killed crawl: fetch what it had pending, "
+                        "nothing it stored (a new crawl when there is none)")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("audit", parents=[common], help="apply the rules to a stored crawl",

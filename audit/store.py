@@ -294,6 +294,23 @@ class Store:
                 [(state, crawl_id, touchpoint, u) for u in urls],
             )
 
+    def frontier_update(
+        self, crawl_id: int, touchpoint: str, added: Iterable[tuple[str, int]],
+        marks: Iterable[tuple[str, str]],
+    ) -> None:
+        """Add discovered URLs as pending, then set the state of (url, state) marks, in one
+        transaction: a page is never marked fetched without the pending links found on it."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR IGNORE INTO frontier(crawl_id, touchpoint, url, depth) VALUES (?,?,?,?)",
+                [(crawl_id, touchpoint, u, d) for u, d in added],
+            )
+            self.db.executemany(
+                "UPDATE frontier SET state=? WHERE crawl_id=? AND touchpoint=? AND url=?",
+                [(state, crawl_id, touchpoint, u) for u, state in marks],
+            )
+
     def frontier(self, crawl_id: int, touchpoint: str, state: str | None = None) -> list[sqlite3.Row]:
         sql = "SELECT url, depth, state FROM frontier WHERE crawl_id=? AND touchpoint=?"
         args: tuple[Any, ...] = (crawl_id, touchpoint)

@@ -1,4 +1,8 @@
-"""Item pipelines: drop a page seen twice, then write documents and failures to the store."""
+"""Item pipelines: drop a page seen twice, then write documents and failures to the store.
+
+The store pipeline also writes the crawl frontier (crawler/frontier.py) after each batch, so a
+page is marked fetched only once its document is committed.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from scrapy.exceptions import DropItem
 from audit.config import load_config
 from audit.documents import Document, Failure
 from audit.store import Store
+from crawler.frontier import Frontier, frontier_of
 from crawler.run import COMPLETE_REASONS
 
 logger = logging.getLogger(__name__)
@@ -22,10 +27,13 @@ class DedupePipeline:
     """One document per page: the same URL or the same content under another URL is dropped.
 
     Spiders canonicalize URLs (tracking parameters, trailing slash, rel=canonical) before they
-    yield; identical content under different URLs is caught here by its hash.
+    yield; identical content under different URLs is caught here by its hash. Drops are counted
+    in ``dedupe/*`` stats and logged at INFO (``-v``), not as warnings. A resumed crawl
+    (TOUCHAUDIT_RESUME) starts from the documents the crawl already stored.
     """
 
     def __init__(self, crawler: Crawler):
+        self.crawler = crawler
         self.stats = crawler.stats
         self.urls: set[tuple[str, str]] = set()
         self.hashes: dict[tuple[str, str], str] = {}
@@ -34,17 +42,28 @@ class DedupePipeline:
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
         return cls(crawler)
 
+    def open_spider(self, spider: Spider | None = None) -> None:
+        settings = self.crawler.settings
+        crawl_id = settings.getint("TOUCHAUDIT_CRAWL_ID", 0)
+        if not (settings.getbool("TOUCHAUDIT_RESUME") and crawl_id):
+            return
+        touchpoint = touchpoint_of(self.crawler.spider)
+        with Store(store_path(settings)) as store:
+            for content_hash, url in store.known_hashes(crawl_id, touchpoint).items():
+                self.urls.add((touchpoint, url))
+                self.hashes[(touchpoint, content_hash)] = url
+
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if not isinstance(item, Document):
             return item
         key = (item.touchpoint, item.url)
         if key in self.urls:
             self.stats.inc_value("dedupe/same_url")
-            raise DropItem(f"already stored: {item.url}")
+            raise DropItem(f"already stored: {item.url}", log_level="INFO")
         first = self.hashes.get((item.touchpoint, item.content_hash))
         if first is not None:
             self.stats.inc_value("dedupe/same_content")
-            raise DropItem(f"same content as {first}: {item.url}")
+            raise DropItem(f"same content as {first}: {item.url}", log_level="INFO")
         self.urls.add(key)
         self.hashes[(item.touchpoint, item.content_hash)] = item.url
         return item
@@ -57,18 +76,13 @@ class StorePipeline:
         settings = crawler.settings
         self.crawler = crawler
         self.batch_size = settings.getint("TOUCHAUDIT_BATCH", 50)
-        store = settings.get("TOUCHAUDIT_STORE")
-        if not store:
-            config = settings.get("TOUCHAUDIT_CONFIG_OBJECT") or load_config(
-                settings.get("TOUCHAUDIT_CONFIG")
-            )
-            store = str(config.store)
-        self.store_path = Path(store)
+        self.store_path = store_path(settings)
         self.crawl_id = settings.getint("TOUCHAUDIT_CRAWL_ID", 0)
         self.own_crawl = not self.crawl_id
         self.docs: list[Document] = []
         self.failures: list[Failure] = []
         self.store: Store | None = None
+        self.frontier: Frontier | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
@@ -82,6 +96,14 @@ class StorePipeline:
             text = Path(path).read_text(encoding="utf-8") if path and Path(path).exists() else ""
             self.crawl_id = self.store.start_crawl(str(path), text)
         self.crawler.stats.set_value("touchaudit/crawl_id", self.crawl_id)
+        touchpoint = touchpoint_of(self.crawler.spider)
+        if self.crawler.settings.getbool("TOUCHAUDIT_RESUME"):
+            # max_pages counts the documents of the whole crawl, not of this process.
+            stored = self.store.crawl_counts(self.crawl_id).get(touchpoint, {}).get("documents", 0)
+            self.crawler.stats.set_value("touchaudit/documents", stored)
+        self.frontier = frontier_of(self.crawler)
+        if self.frontier is not None:
+            self.frontier.open(self.store, self.crawl_id, touchpoint)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, Document):
@@ -94,13 +116,20 @@ class StorePipeline:
         return item
 
     def flush(self) -> None:
+        """Commit the batch, then the frontier: its marks only name pages now in the store."""
         assert self.store is not None
+        written: list[Document | Failure] = []
         if self.docs:
             self.store.add_documents(self.crawl_id, self.docs)
+            written += self.docs
             self.docs = []
         if self.failures:
             self.store.add_failures(self.crawl_id, self.failures)
+            written += self.failures
             self.failures = []
+        if self.frontier is not None:
+            self.frontier.stored(written)
+            self.frontier.write()
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.store is None:
@@ -110,5 +139,21 @@ class StorePipeline:
             reason = self.crawler.stats.get_value("finish_reason", "finished")
             state = "complete" if reason in COMPLETE_REASONS else "interrupted"
             self.store.finish_crawl(self.crawl_id, state)
+        if self.frontier is not None:
+            self.frontier.close()
         self.store.close()
         self.store = None
+
+
+def store_path(settings: Any) -> Path:
+    """The store file of a crawl: TOUCHAUDIT_STORE, else the config's ``store``."""
+    store = settings.get("TOUCHAUDIT_STORE")
+    if not store:
+        config = settings.get("TOUCHAUDIT_CONFIG_OBJECT") or load_config(settings.get("TOUCHAUDIT_CONFIG"))
+        store = str(config.store)
+    return Path(store)
+
+
+def touchpoint_of(spider: Spider | None) -> str:
+    tp = getattr(spider, "tp", None)
+    return tp.name if tp is not None else getattr(spider, "name", "")

@@ -6,6 +6,8 @@ This is the only entry into the crawler from outside Scrapy (`touchaudit crawl` 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -37,8 +39,11 @@ def spider_class(tp: Touchpoint) -> type:
 
 def crawl_settings(config: Config, crawl_id: int = 0, **overrides: Any) -> Settings:
     """Scrapy settings for a crawl of this config: the project's, then touchaudit.yaml's."""
-    settings = get_project_settings() if _in_project() else Settings()
+    settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
+    if _in_project():
+        # A project's own settings module (scrapy.cfg, SCRAPY_SETTINGS_MODULE) wins over ours.
+        settings.update(get_project_settings())
     c = config.crawl
     settings.setdict(
         {
@@ -62,11 +67,46 @@ def crawl_settings(config: Config, crawl_id: int = 0, **overrides: Any) -> Setti
                 "HTTPCACHE_ENABLED": True,
                 "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.RFC2616Policy",
                 "HTTPCACHE_DIR": str(config.store.with_suffix(".httpcache")),
+                # Revalidate every cached page (a conditional request, 304 when unchanged): an
+                # audit reads the site as it is now, not as a heuristic freshness guesses it is.
+                "DEFAULT_REQUEST_HEADERS": {
+                    **settings.getdict("DEFAULT_REQUEST_HEADERS"), "Cache-Control": "max-age=0",
+                },
             },
             priority="cmdline",
         )
     settings.setdict(overrides, priority="cmdline")
     return settings
+
+
+def resumable_crawl(store: Store) -> int | None:
+    """The latest crawl left ``running`` (its process was killed) or ``interrupted``."""
+    for row in reversed(store.crawls()):
+        if row["state"] in ("running", "interrupted"):
+            return int(row["id"])
+    return None
+
+
+@contextmanager
+def _scrapy_quiet_below(level: int) -> Iterator[None]:
+    """Scrapy's loggers at the root logger's level: WARNING by default, INFO with ``-v``.
+
+    Without a root handler of its own Scrapy still sets its logger to DEBUG, and every record
+    passes through the CLI's handler; its start-up lines are logged while CrawlerProcess is
+    built, so records below ``level`` are also disabled until then.
+    """
+    previous = logging.root.manager.disable
+    logging.disable(level - 1)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+        logging.getLogger("scrapy").setLevel(level)
+        # An unreachable robots.txt is logged as an error with a traceback; the pages behind it
+        # are stored Failures already, so it shows with -v only.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(
+            level if level <= logging.INFO else logging.CRITICAL
+        )
 
 
 def _in_project() -> bool:
@@ -78,16 +118,32 @@ def _in_project() -> bool:
         return False
 
 
-def run_crawl(config: Config, touchpoints: list[str] | None = None, **overrides: Any) -> int:
+def run_crawl(
+    config: Config, touchpoints: list[str] | None = None, resume: bool = False, **overrides: Any
+) -> int:
     """Crawl the configured touchpoints (all, or the named ones); return the crawl id.
 
     The crawl is marked ``complete`` when every spider finished, ``interrupted`` otherwise
-    (Ctrl-C, a shutdown); documents already fetched are in the store either way.
+    (Ctrl-C, a shutdown); documents already fetched are in the store either way. A process
+    killed outright leaves its crawl ``running``. With ``resume``, the latest crawl left
+    ``running`` or ``interrupted`` is continued from its stored frontier (crawler/frontier.py):
+    pending URLs are fetched, stored pages are not; without such a crawl a new one starts.
     """
     with Store(config.store) as store:
-        crawl_id = store.start_crawl(str(config.path), config.text)
+        crawl_id = resumable_crawl(store) if resume else None
+        if crawl_id is None:
+            if resume:
+                logger.warning("no running or interrupted crawl in %s to resume; starting a new crawl",
+                               config.store)
+            crawl_id = store.start_crawl(str(config.path), config.text)
+        else:
+            store.set_crawl_state(crawl_id, "interrupted")
+            overrides.setdefault("TOUCHAUDIT_RESUME", True)
+            logger.info("resuming crawl %d", crawl_id)
     settings = crawl_settings(config, crawl_id, **overrides)
-    process = CrawlerProcess(settings, install_root_handler=False)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False)  # the CLI's handler prints our records
+    with _scrapy_quiet_below(logging.getLogger().getEffectiveLevel()):
+        process = CrawlerProcess(settings)
     crawlers: list[Crawler] = []
     for tp in config.touchpoints:
         if touchpoints and tp.name not in touchpoints:

@@ -12,6 +12,7 @@ TOUCHAUDIT_CONFIG = "touchaudit.yaml"
 TOUCHAUDIT_STORE = ""  # default: the config's 'store'
 TOUCHAUDIT_CRAWL_ID = 0  # 0: the store pipeline starts a crawl of its own (scrapy crawl, Scrapyd)
 TOUCHAUDIT_BATCH = 50  # documents written per transaction
+TOUCHAUDIT_RESUME = False  # continue crawl TOUCHAUDIT_CRAWL_ID from its stored frontier
 
 ROBOTSTXT_OBEY = True
 USER_AGENT = "touchaudit (+https://github.com/touchaudit/touchaudit)"
@@ -26,9 +27,15 @@ HTTPERROR_ALLOW_ALL = True  # spiders turn error statuses into stored Failures, 
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "WARNING"
+# A URL that gave up after its retries is a stored Failure, counted and reported: INFO, not ERROR.
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 
+SPIDER_MIDDLEWARES = {
+    # Near the engine: it records the requests the other middlewares let through.
+    "crawler.frontier.FrontierMiddleware": 25,
+}
 ITEM_PIPELINES = {
     "crawler.pipelines.DedupePipeline": 100,
     "crawler.pipelines.StorePipeline": 900,

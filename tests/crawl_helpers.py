@@ -11,6 +11,8 @@ from pathlib import Path
 from audit.documents import Document, Failure
 from audit.store import Store
 
+REPO = Path(__file__).parent.parent
+
 
 @dataclass
 class CrawlResult:
@@ -39,7 +41,7 @@ def crawl(tmp_path: Path, config: str, *args: str, timeout: float = 120) -> Craw
     cfg.write_text(textwrap.dedent(config), encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "audit.cli", "crawl", "--config", str(cfg), *args],
-        capture_output=True, text=True, timeout=timeout, cwd=Path(__file__).parent.parent,
+        capture_output=True, text=True, timeout=timeout, cwd=REPO,
     )
     store_path = tmp_path / "touchaudit.db"
     if proc.returncode != 0 or not store_path.exists():
@@ -50,3 +52,31 @@ def crawl(tmp_path: Path, config: str, *args: str, timeout: float = 120) -> Craw
         fails = store.failures(row["id"])
     return CrawlResult(proc.returncode, proc.stdout, proc.stderr, store_path, row["id"], row["state"],
                        docs, fails)
+
+
+def start_crawl(tmp_path: Path, config: str, *args: str) -> subprocess.Popen[bytes]:
+    """Like ``crawl()``, but return the running `touchaudit crawl` process (to stop it half-way)."""
+    cfg = tmp_path / "touchaudit.yaml"
+    cfg.write_text(textwrap.dedent(config), encoding="utf-8")
+    return subprocess.Popen(
+        [sys.executable, "-m", "audit.cli", "crawl", "--config", str(cfg), *args],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO,
+    )
+
+
+def write_site(root: Path, pages: int, links: int = 4, words: int = 60) -> list[str]:
+    """A generated site: ``/`` and ``/pages/<n>.html``, each page linking to the next and to
+    ``links`` others, every page reachable and with text of its own. Returns the page paths."""
+    vocabulary = ("sync", "files", "team", "plan", "secure", "backup", "share", "folder", "device",
+                  "offline", "upload", "invite", "storage", "support", "account", "price")
+    paths = ["/"] + [f"/pages/{n}.html" for n in range(pages - 1)]
+    (root / "pages").mkdir(parents=True, exist_ok=True)
+    for i, path in enumerate(paths):
+        targets = {paths[(i + 1) % pages]} | {paths[(i * 7 + k * 13 + 3) % pages] for k in range(links)}
+        text = " ".join(vocabulary[(i * 31 + w * 7) % len(vocabulary)] for w in range(words))
+        body = (f"<html><head><title>Page {i}</title></head><body><h1>Page {i}</h1>"
+                f"<p>Page {i} says: {text}.</p><ul>"
+                + "".join(f'<li><a href="{t}">{t}</a></li>' for t in sorted(targets))
+                + "</ul></body></html>")
+        (root / ("index.html" if path == "/" else path.lstrip("/"))).write_text(body, encoding="utf-8")
+    return paths

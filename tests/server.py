@@ -11,7 +11,9 @@ server's base URL, so JSON APIs and sitemaps can hold absolute links) plus a few
 - ``/binary-as-html``           random bytes served as text/html
 - ``/headers/<name>/<value>/<path>`` serves ``<path>`` with an extra response header
 
-Every request is logged in ``server.requests`` (method, path, headers) for assertions.
+Every request is logged in ``server.requests`` (method, path, headers) and every response in
+``server.responses`` (path, status) for assertions; ``server.delay`` (seconds) slows down every
+request, to make a crawl long enough to be stopped half-way.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requests.append((self.command, self.path, dict(self.headers)))
+        if self.server.delay:
+            time.sleep(self.server.delay)
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         query = parse_qs(parts.query)
@@ -96,6 +100,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send(200, body, headers)
 
     def send(self, code: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.server.responses.append((self.path, code))
         self.send_response(code)
         headers = dict(headers or {})
         headers.setdefault("Content-Type", "text/html; charset=utf-8")
@@ -117,6 +122,8 @@ class FixtureServer(ThreadingHTTPServer):
         self.root = root
         self.base = f"http://127.0.0.1:{self.server_address[1]}"
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.responses: list[tuple[str, int]] = []
+        self.delay = 0.0
         # file name -> Content-Type, for fixtures that lie about their type on purpose
         self.content_types: dict[str, str] = {}
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
