@@ -40,7 +40,7 @@ def _words(tag: Tag) -> set[str]:
     return {w.lower() for w in [*classes, str(tag.get("id") or "")] if w}
 
 
-def _is_nav(tag: Tag) -> bool:
+def _is_nav(tag: Tag, in_content: bool = False) -> bool:
     """Navigation, and the chrome around the content: the site header and a page-level sidebar.
 
     A ``<header>`` or ``<aside>`` inside the article is part of the content, so it stays in body,
@@ -49,7 +49,7 @@ def _is_nav(tag: Tag) -> bool:
     role = (tag.get("role") or "").lower()
     if tag.name == "nav" or role in ("navigation", "menubar"):
         return True
-    if tag.find_parent(CONTENT) is not None or _is_content(tag):
+    if in_content or _is_content(tag):
         return False
     if tag.name == "aside" or role == "complementary":
         return True
@@ -62,12 +62,12 @@ def _is_content(tag: Tag) -> bool:
     return tag.name in CONTENT or (tag.get("role") or "").lower() == "main"
 
 
-def _is_footer(tag: Tag) -> bool:
+def _is_footer(tag: Tag, in_content: bool = False) -> bool:
     role = (tag.get("role") or "").lower()
     if tag.name == "footer" or role == "contentinfo":
         return True
     return (tag.name in ("div", "section") and bool(_words(tag) & FOOTER_WORDS)
-            and tag.find_parent(CONTENT) is None)
+            and not in_content)
 
 
 @dataclass
@@ -179,7 +179,8 @@ def _clean(text: str, merge_tags: bool) -> tuple[str, list[tuple[str, int]]]:
     return clean(text, merge_tags=merge_tags)
 
 
-def _walk(node: Tag, region: str, buckets: dict[str, list[str]], line: list[str]) -> None:
+def _walk(node: Tag, region: str, buckets: dict[str, list[str]], line: list[str],
+          in_content: bool = False) -> None:
     """Depth-first: text goes to the current region's current line; blocks end the line."""
     for child in node.children:
         if isinstance(child, NavigableString):
@@ -192,22 +193,23 @@ def _walk(node: Tag, region: str, buckets: dict[str, list[str]], line: list[str]
             continue
         target = region
         if region == "body":
-            if _is_nav(child):
+            if _is_nav(child, in_content):
                 target = "nav"
-            elif _is_footer(child):
+            elif _is_footer(child, in_content):
                 target = "footer"
             elif child.name in HEADINGS:
                 target = "heading"
         code = child.name in CODE_TAGS
+        inside = in_content or _is_content(child)
         if target != region or child.name in BLOCKS:
             _flush(region, buckets, line)
             inner: list[str] = [CODE_OPEN] if code else []
-            _walk(child, target, buckets, inner)
+            _walk(child, target, buckets, inner, inside)
             inner += [CODE_CLOSE] if code else []
             _flush(target, buckets, inner)
         else:
             line += [CODE_OPEN] if code else []
-            _walk(child, region, buckets, line)
+            _walk(child, region, buckets, line, inside)
             line += [CODE_CLOSE] if code else []
     return None
 
