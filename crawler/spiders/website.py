@@ -101,8 +101,18 @@ class WebsiteSpider(TouchpointSpider):
         """Requests for the in-scope URLs (absolute), unless max_depth is reached."""
         if depth > self.tp.max_depth:
             return
+        raw_seen = self.__dict__.setdefault("_links_seen", set())
+        asked = self.__dict__.setdefault("_links_asked", set())
         for url in urls:
+            # Most links point to pages already asked for: skip them before canonicalizing and
+            # building a Request the dupefilter would drop anyway (the crawl's hottest loop).
+            if url in raw_seen:
+                continue
+            raw_seen.add(url)
             url = canonical_url(url)
+            if url in asked:
+                continue
+            asked.add(url)
             if self.wanted(url):
                 yield self.page_request(url, depth)
             else:
