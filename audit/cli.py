@@ -41,7 +41,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     print(f"crawl {crawl_id} {row['state']}: {docs} documents, {failed} failures -> {config.store}")
     for tp, c in sorted(counts.items()):
         print(f"  {tp}: {c['documents']} documents, {c['failures']} failures")
+    _warn_empty(config, crawl_id)
     return EXIT_OK
+
+
+def _warn_empty(config: Config, crawl_id: int) -> None:
+    """Say so on stderr when a touchpoint collected nothing: its audit would be silently empty."""
+    from collections import Counter
+
+    from audit.store import Store
+
+    with Store(config.store) as store:
+        counts = store.crawl_counts(crawl_id)
+        failures = store.failures(crawl_id)
+    for tp in config.touchpoints:
+        if counts.get(tp.name, {}).get("documents", 0):
+            continue
+        reasons = Counter(f.reason for f in failures if f.touchpoint == tp.name)
+        why = ", ".join(f"{r} ×{n}" for r, n in reasons.most_common()) or "nothing was found"
+        print(f"warning: touchpoint {tp.name!r} collected no documents ({why})", file=sys.stderr)
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -105,6 +123,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = _config(args)
     result = run_all(config, args.output, _formats(args), model=args.model)
+    _warn_empty(config, result.crawl_id)
     _print_audit(result.audit)
     for fmt, path in result.written.items():
         print(f"{fmt}: {path}")

@@ -281,3 +281,14 @@ def test_robots_false_fetches_a_disallowed_page(tmp_path: Path, acme: FixtureSer
     result = small(tmp_path, acme, "/private/roadmap.html", robots=False, max_depth=0)
     assert paths(result, acme.base) == ["/private/roadmap.html"]
     assert result.failures == []
+
+
+def test_a_touchpoint_that_collects_nothing_is_warned_about(tmp_path: Path) -> None:
+    result = crawl(tmp_path, """
+        touchpoints:
+          - {name: gone, kind: website, start_urls: ["http://127.0.0.1:9/"], sitemap: false, robots: false}
+        crawl: {timeout: 5, retries: 0}
+        """)
+    assert result.returncode == 0
+    assert "warning: touchpoint 'gone' collected no documents (connection ×1)" in result.stderr
+    assert [f.reason for f in result.failures] == ["connection"]
