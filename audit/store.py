@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,7 +85,7 @@ CREATE TABLE IF NOT EXISTS runs (
     rules_hash TEXT NOT NULL,         -- hash of the rule files' text
     totals TEXT NOT NULL DEFAULT '{}' -- JSON {severity: count, ...}
 );
--- A finding of a run. locations and extra are JSON; fingerprint identifies it across runs.
+-- A finding of a run. locations and extra are JSON, and fingerprint identifies it across runs.
 CREATE TABLE IF NOT EXISTS findings (
     id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -124,9 +125,20 @@ class Store:
         self.path = Path(path)
         self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self._check_schema()
+        # Several crawl processes may open a new store at once: switching to WAL and creating
+        # the schema do not wait on SQLite's busy timeout, so they are retried for a while.
+        for attempt in range(300):
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                with self.db:
+                    self.db.execute("BEGIN IMMEDIATE")
+                    self._check_schema()
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 299:
+                    raise
+                time.sleep(0.1)
 
     def _check_schema(self) -> None:
         has_meta = self.db.execute(
@@ -136,7 +148,9 @@ class Store:
             tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables:
                 raise StoreError(f"{self.path}: not a touchaudit store (it has other tables)")
-            self.db.executescript(SCHEMA)
+            for statement in SCHEMA.split(";"):  # not executescript: it would commit early
+                if statement.strip():
+                    self.db.execute(statement)
             self.db.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )

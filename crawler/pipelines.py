@@ -37,6 +37,13 @@ class DedupePipeline:
         self.stats = crawler.stats
         self.urls: set[tuple[str, str]] = set()
         self.hashes: dict[tuple[str, str], str] = {}
+        prefix = crawler.settings.get("TOUCHAUDIT_REDIS_PREFIX")
+        if prefix:  # several processes share the crawl: the first to claim a content hash wins
+            from crawler.scale import SharedClaims
+
+            self.shared: SharedClaims | None = SharedClaims(crawler.settings.get("REDIS_URL"), prefix)
+        else:
+            self.shared = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
@@ -66,6 +73,9 @@ class DedupePipeline:
             raise DropItem(f"same content as {first}: {item.url}", log_level="INFO")
         self.urls.add(key)
         self.hashes[(item.touchpoint, item.content_hash)] = item.url
+        if self.shared is not None and not self.shared.claim(item.url, item.content_hash):
+            self.stats.inc_value("dedupe/same_content_elsewhere")
+            raise DropItem(f"stored by another crawl process: {item.url}", log_level="INFO")
         return item
 
 

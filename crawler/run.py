@@ -129,9 +129,14 @@ def run_crawl(
     ``running`` or ``interrupted`` is continued from its stored frontier (crawler/frontier.py):
     pending URLs are fetched, stored pages are not; without such a crawl a new one starts.
     """
+    shared = bool(config.crawl.get("redis_url"))
     with Store(config.store) as store:
         crawl_id = resumable_crawl(store) if resume else None
-        if crawl_id is None:
+        if shared and crawl_id is None:
+            from crawler import scale
+
+            crawl_id, _ = scale.join_or_start(config, store)
+        elif crawl_id is None:
             if resume:
                 logger.warning("no running or interrupted crawl in %s to resume; starting a new crawl",
                                config.store)
@@ -150,6 +155,10 @@ def run_crawl(
             continue
         tp_settings = settings.copy()
         tp_settings.set("ROBOTSTXT_OBEY", tp.robots, priority="cmdline")
+        if shared:
+            from crawler import scale
+
+            scale.apply(tp_settings, config, tp.name)
         # The first crawler installs the reactor (TWISTED_REACTOR); the others find it installed.
         crawler = Crawler(spider_class(tp), tp_settings, init_reactor=not crawlers)
         crawlers.append(crawler)
@@ -160,6 +169,14 @@ def run_crawl(
         reasons = [c.stats.get_value("finish_reason") for c in crawlers]
         state = "complete" if all(r in COMPLETE_REASONS for r in reasons) else "interrupted"
     finally:
-        with Store(config.store) as store:
-            store.finish_crawl(crawl_id, state)
+        # With a shared frontier only the last process to leave finishes the crawl.
+        if not shared or _last_to_leave(config):
+            with Store(config.store) as store:
+                store.finish_crawl(crawl_id, state)
     return crawl_id
+
+
+def _last_to_leave(config: Config) -> bool:
+    from crawler import scale
+
+    return scale.leave(config)
