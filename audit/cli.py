@@ -11,9 +11,13 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audit.config import DEFAULT_CONFIG, Config, load_config
 from audit.errors import TouchauditError
+
+if TYPE_CHECKING:
+    from audit.jobs import AuditResult
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -76,13 +80,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return _exit_for(config, args, result.run_id)
 
 
-def _print_audit(result: object) -> None:
-    r = result
-    sev = r.totals.get("severity", {})  # type: ignore[attr-defined]
-    ignored = r.totals.get("status", {}).get("ignored", 0)  # type: ignore[attr-defined]
+def _print_audit(result: AuditResult) -> None:
+    sev = result.totals.get("severity", {})
+    ignored = result.totals.get("status", {}).get("ignored", 0)
     parts = ", ".join(f"{sev.get(s, 0)} {s}" for s in ("error", "warning", "info"))
-    print(f"run {r.run_id} of crawl {r.crawl_id}: {r.documents} documents, "  # type: ignore[attr-defined]
-          f"{r.words} words in {r.seconds:.1f}s: {parts}, {ignored} ignored")  # type: ignore[attr-defined]
+    print(f"run {result.run_id} of crawl {result.crawl_id}: {result.documents} documents, "
+          f"{result.words} words in {result.seconds:.1f}s: {parts}, {ignored} ignored")
 
 
 def _exit_for(config: Config, args: argparse.Namespace, run_id: int) -> int:
@@ -105,13 +108,12 @@ def _formats(args: argparse.Namespace) -> list[str]:
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the report of an audit run (the latest by default): HTML, JSON, SARIF, CSV."""
     from audit.outputs import write_outputs
+    from audit.store import RunStore, Store
 
     config = _config(args)
     written = write_outputs(config.store, args.output, _formats(args), run_id=args.run)
     for fmt, path in written.items():
         print(f"{fmt}: {path}")
-    from audit.store import RunStore, Store
-
     with Store(config.store) as store:
         run_id = RunStore(store).run(args.run)["id"]
     return _exit_for(config, args, run_id)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import weakref
 from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from scrapy import Request, Spider, signals
@@ -209,25 +210,26 @@ class FrontierMiddleware:
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
         url = response.meta.get(FRONTIER_URL)
-        try:
+        with self._callback_of(url):
             for out in result:
                 if self._keep(out, url):
                     yield out
-        except BaseException:
-            if url:
-                self.frontier.abandon(url)
-            raise
-        if url:
-            self.frontier.finished(url)
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
         url = response.meta.get(FRONTIER_URL)
-        try:
+        with self._callback_of(url):
             async for out in result:
                 if self._keep(out, url):
                     yield out
+
+    @contextmanager
+    def _callback_of(self, url: str | None) -> Iterator[None]:
+        """Around a page's callback: its URL is finished when the callback ends, abandoned if
+        it raises (the sync and async paths share this)."""
+        try:
+            yield
         except BaseException:
             if url:
                 self.frontier.abandon(url)
