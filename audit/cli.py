@@ -81,11 +81,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _print_audit(result: AuditResult) -> None:
-    sev = result.totals.get("severity", {})
-    ignored = result.totals.get("status", {}).get("ignored", 0)
-    parts = ", ".join(f"{sev.get(s, 0)} {s}" for s in ("error", "warning", "info"))
-    print(f"run {result.run_id} of crawl {result.crawl_id}: {result.documents} documents, "
-          f"{result.words} words in {result.seconds:.1f}s: {parts}, {ignored} ignored")
+    print(result.summary())
 
 
 def _exit_for(config: Config, args: argparse.Namespace, run_id: int) -> int:
@@ -99,7 +95,10 @@ def _exit_for(config: Config, args: argparse.Namespace, run_id: int) -> int:
 
 def _formats(args: argparse.Namespace) -> list[str]:
     formats = [f.strip() for f in ",".join(args.format).split(",") if f.strip()]
-    formats = formats or ["html", "json", "sarif"]
+    if not formats:
+        from audit.jobs import DEFAULT_FORMATS
+
+        formats = list(DEFAULT_FORMATS)
     if args.csv and "csv" not in formats:
         formats.append("csv")
     return formats
@@ -130,6 +129,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     for fmt, path in result.written.items():
         print(f"{fmt}: {path}")
     return _exit_for(config, args, result.audit.run_id)
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """Schedule a crawl on a Scrapyd server: one job per touchpoint; the last one audits and reports."""
+    from crawler.schedule import schedule
+
+    config = _config(args)
+    name, jobs = schedule(config, args.scrapyd, project=args.project, name=args.name,
+                          touchpoints=args.touchpoint, report_dir=args.output)
+    print(f"crawl {name!r} scheduled on {args.scrapyd} (project {args.project}):")
+    for job in jobs:
+        print(f"  {job.touchpoint}: {job.spider} job {job.job_id}")
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -267,6 +279,18 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog="example: touchaudit run -o out --fail-on error")
     p.add_argument("--model", help="a trained spaCy pipeline to use, e.g. en_core_web_sm")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("schedule", parents=[common], help="schedule a crawl on a Scrapyd server",
+                       description=cmd_schedule.__doc__,
+                       epilog="example: touchaudit schedule --scrapyd http://127.0.0.1:6800")
+    p.add_argument("--scrapyd", required=True, help="the Scrapyd server's URL (user:password@ if it asks)")
+    p.add_argument("--project", default="touchaudit",
+                   help="the project name it was deployed under (default: touchaudit)")
+    p.add_argument("--name", help="the crawl's name (default: scheduled-<UTC minute>)")
+    p.add_argument("--touchpoint", action="append", help="schedule only this touchpoint (repeatable)")
+    p.add_argument("-o", "--output", type=Path,
+                   help="where the last job writes the outputs (default: touchaudit-out beside the config)")
+    p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser("demo", help="the whole job on a bundled demo company (no config, no network)",
                        description=cmd_demo.__doc__, epilog="example: touchaudit demo -o touchaudit-out")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from audit.store import RunStore, Store
 
 logger = logging.getLogger(__name__)
 FLUSH = 500  # findings written per transaction
+DEFAULT_FORMATS = ("html", "json", "sarif")
 
 
 @dataclass
@@ -30,6 +32,14 @@ class AuditResult:
     words: int
     seconds: float
     totals: dict[str, dict[str, int]]
+
+    def summary(self) -> str:
+        """One line: what was audited and the findings by severity."""
+        sev = self.totals.get("severity", {})
+        ignored = self.totals.get("status", {}).get("ignored", 0)
+        parts = ", ".join(f"{sev.get(s, 0)} {s}" for s in ("error", "warning", "info"))
+        return (f"run {self.run_id} of crawl {self.crawl_id}: {self.documents} documents, "
+                f"{self.words} words in {self.seconds:.1f}s: {parts}, {ignored} ignored")
 
 
 def rules_for(config: Config) -> RuleSet:
@@ -98,15 +108,21 @@ class RunResult:
     written: dict[str, Path]
 
 
-def run_all(config: Config, out_dir: Path, formats: list[str] | None = None,
+def run_all(config: Config, out_dir: Path, formats: Iterable[str] | None = None,
             model: str | None = None) -> RunResult:
     """Crawl, audit and report: the whole job behind `touchaudit run` and `touchaudit demo`."""
-    from audit.outputs import write_outputs
     from crawler.run import run_crawl
 
     rules_for(config)  # a broken rule file stops the job before the crawl, not after
     crawl_id = run_crawl(config)
+    return audit_and_report(config, crawl_id, out_dir, formats, model)
+
+
+def audit_and_report(config: Config, crawl_id: int, out_dir: Path, formats: Iterable[str] | None = None,
+                     model: str | None = None) -> RunResult:
+    """Audit a stored crawl and write its outputs: the end of `run`, and of a Scrapyd crawl."""
+    from audit.outputs import write_outputs
+
     result = run_audit(config, crawl_id=crawl_id, model=model)
-    written = write_outputs(config.store, out_dir, formats or ("html", "json", "sarif"),
-                            run_id=result.run_id)
+    written = write_outputs(config.store, out_dir, tuple(formats or DEFAULT_FORMATS), run_id=result.run_id)
     return RunResult(crawl_id, result, written)

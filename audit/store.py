@@ -20,7 +20,7 @@ from audit.documents import Document, Failure, Region
 from audit.errors import StoreError
 from audit.findings import Finding, Location, Observation
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: crawls.name and crawl_jobs (crawls run as separate Scrapy jobs)
 
 SCHEMA = """
 -- One row: the schema version of this file.
@@ -37,7 +37,19 @@ CREATE TABLE IF NOT EXISTS crawls (
     config_text TEXT NOT NULL,        -- the config as read
     config_hash TEXT NOT NULL,        -- sha256 of config_text: runs of "the same config"
     state TEXT NOT NULL DEFAULT 'running',
-    counts TEXT NOT NULL DEFAULT '{}' -- JSON {touchpoint: {documents, failures}}
+    counts TEXT NOT NULL DEFAULT '{}', -- JSON {touchpoint: {documents, failures}}
+    name TEXT NOT NULL DEFAULT ''     -- the name Scrapy jobs of one crawl share (TOUCHAUDIT_CRAWL_NAME)
+);
+-- A Scrapy job of a crawl (scrapy crawl, Scrapyd): one touchpoint's spider in a process of its
+-- own. The crawl finishes when the job of its last expected touchpoint closes.
+CREATE TABLE IF NOT EXISTS crawl_jobs (
+    crawl_id INTEGER NOT NULL REFERENCES crawls(id),
+    touchpoint TEXT NOT NULL,
+    job TEXT NOT NULL DEFAULT '',     -- Scrapyd's job id, else host:pid
+    state TEXT NOT NULL DEFAULT 'running', -- running, complete or interrupted
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    PRIMARY KEY (crawl_id, touchpoint)
 );
 -- A document: one page, article or email of a crawl, with its regions as JSON.
 CREATE TABLE IF NOT EXISTS documents (
@@ -114,6 +126,11 @@ CREATE INDEX IF NOT EXISTS observations_run ON observations(run_id);
 """
 
 
+def config_hash(config_text: str) -> str:
+    """What makes two crawls runs of "the same config" (history compares their findings)."""
+    return hashlib.sha256(config_text.encode()).hexdigest()
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -173,12 +190,11 @@ class Store:
         self.close()
 
     # -- crawls -------------------------------------------------------------------------
-    def start_crawl(self, config_path: str, config_text: str) -> int:
-        digest = hashlib.sha256(config_text.encode()).hexdigest()
+    def start_crawl(self, config_path: str, config_text: str, name: str = "") -> int:
         cur = self.db.execute(
-            "INSERT INTO crawls(started_at, config_path, config_text, config_hash) "
-            "VALUES (?, ?, ?, ?)",
-            (now(), config_path, config_text, digest),
+            "INSERT INTO crawls(started_at, config_path, config_text, config_hash, name) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (now(), config_path, config_text, config_hash(config_text), name),
         )
         return int(cur.lastrowid)
 
@@ -188,6 +204,59 @@ class Store:
             "UPDATE crawls SET finished_at=?, state=?, counts=? WHERE id=?",
             (now(), state, json.dumps(counts), crawl_id),
         )
+
+    # -- crawls run as separate Scrapy jobs ------------------------------------------------
+    def join_crawl(self, name: str, touchpoint: str, job: str, config_path: str, config_text: str) -> int:
+        """The crawl a Scrapy job adds its touchpoint to; the job is recorded in it.
+
+        A named job joins the latest ``running`` crawl of that name and config that has no job
+        for its touchpoint yet, so one name can serve every weekly round; otherwise (or without
+        a name) it starts a crawl. One transaction: jobs starting at once agree on the crawl.
+        """
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            row = None
+            if name:
+                row = self.db.execute(
+                    "SELECT id FROM crawls c WHERE name=? AND config_hash=? AND state='running' "
+                    "AND NOT EXISTS (SELECT 1 FROM crawl_jobs j WHERE j.crawl_id=c.id AND j.touchpoint=?) "
+                    "ORDER BY id DESC LIMIT 1",
+                    (name, config_hash(config_text), touchpoint),
+                ).fetchone()
+            crawl_id = int(row[0]) if row else self.start_crawl(config_path, config_text, name)
+            self.db.execute(
+                "INSERT INTO crawl_jobs(crawl_id, touchpoint, job, started_at) VALUES (?,?,?,?)",
+                (crawl_id, touchpoint, job, now()),
+            )
+        return crawl_id
+
+    def finish_job(self, crawl_id: int, touchpoint: str, state: str, expected: Iterable[str]) -> str | None:
+        """Record a job's end; when every expected touchpoint's job has ended, finish the crawl.
+
+        Returns the crawl's final state (``complete`` when every job completed) to the job that
+        finished it, None to the others: exactly one job of a crawl goes on to audit it.
+        """
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "UPDATE crawl_jobs SET state=?, finished_at=? WHERE crawl_id=? AND touchpoint=?",
+                (state, now(), crawl_id, touchpoint),
+            )
+            ended = {
+                r["touchpoint"]: r["state"]
+                for r in self.db.execute("SELECT * FROM crawl_jobs WHERE crawl_id=?", (crawl_id,))
+                if r["state"] != "running"
+            }
+            if self.crawl(crawl_id)["state"] != "running" or not set(expected) <= set(ended):
+                return None
+            final = "complete" if all(s == "complete" for s in ended.values()) else "interrupted"
+            self.finish_crawl(crawl_id, final)
+        return final
+
+    def crawl_jobs(self, crawl_id: int) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT * FROM crawl_jobs WHERE crawl_id=? ORDER BY rowid", (crawl_id,)
+        ).fetchall()
 
     def set_crawl_state(self, crawl_id: int, state: str) -> None:
         self.db.execute("UPDATE crawls SET state=? WHERE id=?", (state, crawl_id))

@@ -18,7 +18,7 @@ from audit.config import load_config
 from audit.documents import Document, Failure
 from audit.store import Store
 from crawler.frontier import Frontier, frontier_of
-from crawler.run import COMPLETE_REASONS
+from crawler.jobs import join
 
 logger = logging.getLogger(__name__)
 
@@ -100,13 +100,12 @@ class StorePipeline:
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.store = Store(self.store_path)
-        if self.own_crawl:
-            # `scrapy crawl` or Scrapyd: this spider's crawl is a crawl of its own.
-            path = self.crawler.settings.get("TOUCHAUDIT_CONFIG")
-            text = Path(path).read_text(encoding="utf-8") if path and Path(path).exists() else ""
-            self.crawl_id = self.store.start_crawl(str(path), text)
-        self.crawler.stats.set_value("touchaudit/crawl_id", self.crawl_id)
         touchpoint = touchpoint_of(self.crawler.spider)
+        if self.own_crawl:
+            # `scrapy crawl` or Scrapyd: this job starts a crawl or joins the named one; the
+            # CrawlJob extension (crawler/jobs.py) finishes, audits and reports it.
+            self.crawl_id = join(self.store, self.crawler, touchpoint)
+        self.crawler.stats.set_value("touchaudit/crawl_id", self.crawl_id)
         if self.crawler.settings.getbool("TOUCHAUDIT_RESUME"):
             # max_pages counts the documents of the whole crawl, not of this process.
             stored = self.store.crawl_counts(self.crawl_id).get(touchpoint, {}).get("documents", 0)
@@ -145,10 +144,6 @@ class StorePipeline:
         if self.store is None:
             return
         self.flush()
-        if self.own_crawl:
-            reason = self.crawler.stats.get_value("finish_reason", "finished")
-            state = "complete" if reason in COMPLETE_REASONS else "interrupted"
-            self.store.finish_crawl(self.crawl_id, state)
         if self.frontier is not None:
             self.frontier.close()
         self.store.close()

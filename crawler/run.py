@@ -17,6 +17,7 @@ from scrapy.utils.project import get_project_settings
 
 from audit.config import Config, Touchpoint
 from audit.store import Store
+from crawler.jobs import COMPLETE_REASONS
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +27,6 @@ SPIDERS = {
     "helpcenter": "crawler.spiders.helpcenter.HelpcenterSpider",
     "email": "crawler.spiders.email.EmailSpider",
 }
-
-# Finish reasons of a spider that did all it was asked to: ran out of URLs, or reached a limit
-# of the config (max_pages closes the spider with "max_pages").
-COMPLETE_REASONS = frozenset({"finished", "max_pages", "closespider_itemcount", "closespider_pagecount"})
 
 
 def spider_class(tp: Touchpoint) -> type:

@@ -13,6 +13,12 @@ TOUCHAUDIT_STORE = ""  # default: the config's 'store'
 TOUCHAUDIT_CRAWL_ID = 0  # 0: the store pipeline starts a crawl of its own (scrapy crawl, Scrapyd)
 TOUCHAUDIT_BATCH = 50  # documents written per transaction
 TOUCHAUDIT_RESUME = False  # continue crawl TOUCHAUDIT_CRAWL_ID from its stored frontier
+# Crawls run as Scrapy jobs (scrapy crawl, Scrapyd): see crawler/jobs.py.
+TOUCHAUDIT_CRAWL_NAME = ""  # jobs sharing a name add their touchpoints to one crawl
+TOUCHAUDIT_TOUCHPOINTS: list[str] = []  # the touchpoints a named crawl waits for (default: all)
+TOUCHAUDIT_AUDIT_ON_CLOSE = True  # the job that finishes the crawl audits it and writes the report
+TOUCHAUDIT_REPORT_DIR = ""  # default: touchaudit-out beside the config
+TOUCHAUDIT_REPORT_FORMATS: list[str] = []  # default: html, json, sarif
 
 ROBOTSTXT_OBEY = True
 USER_AGENT = "touchaudit (+https://github.com/touchaudit/touchaudit)"
@@ -26,7 +32,9 @@ REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # spiders turn error statuses into stored Failures, not silent drops
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-LOG_LEVEL = "WARNING"
+# INFO as Scrapy users expect of `scrapy crawl` and a Scrapyd job log (the stats dump at the end
+# carries touchaudit/crawl_id, run_id and the report paths); `touchaudit crawl` sets its own level.
+LOG_LEVEL = "INFO"
 # A URL that gave up after its retries is a stored Failure, counted and reported: INFO, not ERROR.
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
@@ -42,5 +50,6 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
+    "crawler.jobs.CrawlJob": 600,
 }
 PROGRESS_INTERVAL = 2.0

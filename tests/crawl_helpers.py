@@ -80,3 +80,41 @@ def write_site(root: Path, pages: int, links: int = 4, words: int = 60) -> list[
                 + "</ul></body></html>")
         (root / ("index.html" if path == "/" else path.lstrip("/"))).write_text(body, encoding="utf-8")
     return paths
+
+
+SCHEDULED = REPO / "tests" / "fixtures" / "projects" / "scheduled"
+SCHEDULED_SITE = REPO / "tests" / "fixtures" / "sites" / "scheduled"
+
+
+def scheduled_project(tmp_path: Path, base: str, **crawl: object) -> Path:
+    """The scheduled-crawl project (its README says what is planted) in tmp_path; its config.
+
+    ``base`` serves tests/fixtures/sites/scheduled/ at its root.
+    """
+    import shutil
+
+    shutil.copytree(SCHEDULED, tmp_path, dirs_exist_ok=True)
+    config = tmp_path / "touchaudit.yaml"
+    config.write_text(textwrap.dedent(f"""\
+        rules: [rules]
+        crawl: {{timeout: 5, retries: 0}}
+        touchpoints:
+          - name: site
+            kind: website
+            start_urls: ["{base}/"]
+            allowed_domains: [127.0.0.1]
+            sitemap: false
+          - name: emails
+            kind: email
+            paths: ["emails/*.txt"]
+        """), encoding="utf-8")
+    return config
+
+
+def scrapy_crawl(config: Path, spider: str, *settings: str,
+                 timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`scrapy crawl SPIDER` in the repository (its scrapy.cfg), as Scrapyd's runner does it."""
+    args = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"TOUCHAUDIT_CONFIG={config}"]
+    for setting in settings:
+        args += ["-s", setting]
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=REPO)

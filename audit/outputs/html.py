@@ -26,22 +26,20 @@ SHOWN_LOCATIONS = 5  # per finding before the rest fold into a <details>
 BIG_REPORT = 500  # findings above which off-screen rows skip rendering (CSS content-visibility)
 
 
-def template_dirs() -> list[str]:
-    """The folders of the ``templates`` namespace package that hold this report's templates.
-
-    A namespace package may have several portions (the repo, site-packages); take those that
-    carry report.html.j2 so another distribution's ``templates`` folder cannot shadow ours.
-    """
-    pkg = importlib.import_module("templates")
-    dirs = [p for p in pkg.__path__ if (Path(p) / "report.html.j2").is_file()]
-    if not dirs:
-        raise FileNotFoundError("templates/report.html.j2 is not installed with touchaudit")
-    return dirs
+def template_loader() -> jinja2.BaseLoader:
+    """The ``templates`` package's loader, wherever it was imported from (a folder or a zip)."""
+    loader = jinja2.PackageLoader("templates", "")
+    if "report.html.j2" not in loader.list_templates():
+        raise FileNotFoundError(
+            f"the 'templates' package at {importlib.import_module('templates').__file__} is not "
+            "touchaudit's (it has no report.html.j2): another distribution shadows it"
+        )
+    return loader
 
 
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_dirs()),
+        loader=template_loader(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

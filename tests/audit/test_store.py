@@ -4,7 +4,7 @@ import pytest
 
 from audit.documents import Document, Failure, Region
 from audit.errors import StoreError
-from audit.store import Store
+from audit.store import SCHEMA_VERSION, Store
 
 
 def test_documents_round_trip_and_stream_in_batches(tmp_path):
@@ -32,10 +32,46 @@ def test_a_store_of_another_schema_version_is_refused_with_a_clear_message(tmp_p
     db.execute("UPDATE meta SET value='99'")
     db.commit()
     db.close()
-    with pytest.raises(StoreError, match="schema version 99, this touchaudit reads version 1"):
+    expected = f"schema version 99, this touchaudit reads version {SCHEMA_VERSION}"
+    with pytest.raises(StoreError, match=expected):
         Store(tmp_path / "s.db")
 
 
 def test_an_unknown_region_name_is_refused():
     with pytest.raises(ValueError, match="unknown region 'sidebar'"):
         Region("sidebar", "x")
+
+
+def test_scrapy_jobs_with_one_name_share_a_crawl_which_the_last_expected_job_finishes(tmp_path):
+    config = "touchpoints: [site, mail]"
+    with Store(tmp_path / "s.db") as store:
+        a = store.join_crawl("weekly", "site", "job-1", "t.yaml", config)
+        b = store.join_crawl("weekly", "mail", "job-2", "t.yaml", config)
+        other = store.join_crawl("weekly", "site", "job-3", "t.yaml", "touchpoints: [another]")
+        assert a == b and other != a  # another config never joins
+        assert store.finish_job(a, "site", "complete", ["site", "mail"]) is None
+        assert store.crawl(a)["state"] == "running"
+        assert store.finish_job(a, "mail", "complete", ["site", "mail"]) == "complete"
+        assert store.crawl(a)["state"] == "complete" and store.crawl(a)["name"] == "weekly"
+        assert [(j["touchpoint"], j["job"], j["state"]) for j in store.crawl_jobs(a)] == [
+            ("site", "job-1", "complete"), ("mail", "job-2", "complete")]
+        # Next round, same name: the finished crawl is not joined again.
+        c = store.join_crawl("weekly", "site", "job-4", "t.yaml", config)
+        assert c not in (a, other)
+
+
+def test_a_second_job_for_the_same_touchpoint_starts_the_next_round(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        first = store.join_crawl("weekly", "site", "j1", "t.yaml", "x")
+        again = store.join_crawl("weekly", "site", "j2", "t.yaml", "x")
+        mail = store.join_crawl("weekly", "mail", "j3", "t.yaml", "x")
+        assert again != first and mail == again  # the latest running crawl lacking 'mail'
+
+
+def test_an_interrupted_job_makes_the_crawl_interrupted_and_unnamed_jobs_stand_alone(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        a = store.join_crawl("", "site", "j1", "t.yaml", "x")
+        b = store.join_crawl("", "mail", "j2", "t.yaml", "x")
+        assert a != b
+        assert store.finish_job(a, "site", "interrupted", ["site"]) == "interrupted"
+        assert store.finish_job(a, "site", "complete", ["site"]) is None  # finished only once

@@ -3,10 +3,14 @@
 import base64
 import hashlib
 import re
+import subprocess
+import sys
+import zipfile
 from html import unescape
+from pathlib import Path
 
+import templates
 from audit.outputs import write_outputs
-from audit.outputs.html import template_dirs
 
 from .xss import JS_URL, PAYLOADS, build_xss_store
 
@@ -51,6 +55,34 @@ def test_crawled_text_is_escaped_and_only_http_urls_become_links(tmp_path):
     assert JS_URL.replace("'", "&#39;") in body or "javascript:window.__xss=5" in body  # shown as text
 
 
-def test_templates_are_found_through_the_templates_package():
-    dirs = template_dirs()
-    assert dirs and all(d.endswith("templates") for d in dirs)
+def test_templates_load_from_a_zipped_egg_as_scrapyd_imports_it(tmp_path):
+    """Scrapyd puts the project's egg, a zip file, first on sys.path."""
+    source = Path(templates.__file__).parent
+    egg = tmp_path / "project.egg"
+    with zipfile.ZipFile(egg, "w") as z:
+        for path in source.rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                z.write(path, Path("templates") / path.relative_to(source))
+    script = (
+        f"import sys; sys.path.insert(0, {str(egg)!r})\n"
+        "import templates\n"
+        "from audit.outputs.html import environment\n"
+        "print(templates.__file__)\n"
+        "print(environment().get_template('report.html.j2').filename)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    package, template = out.stdout.splitlines()
+    assert package.startswith(str(egg)) and template.startswith(str(egg)), out.stdout
+
+
+def test_a_templates_package_without_the_report_is_refused_clearly(tmp_path):
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "__init__.py").write_text("")
+    script = (
+        f"import sys; sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from audit.outputs.html import environment\n"
+        "environment()\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode != 0
+    assert "is not touchaudit's (it has no report.html.j2)" in out.stderr
