@@ -86,7 +86,9 @@ class CrawlJob:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlJob:
         if crawler.settings.getint("TOUCHAUDIT_CRAWL_ID", 0):
-            raise NotConfigured("the crawl is run by touchaudit crawl, which finishes it")
+            # The crawl is run by `touchaudit crawl`, which finishes it. No message:
+            # Scrapy logs a NotConfigured with one as a WARNING on every run.
+            raise NotConfigured
         check_touchpoints(crawler, config_of(crawler))
         ext = cls(crawler)
         crawler.signals.connect(ext.closed, signal=signals.spider_closed)

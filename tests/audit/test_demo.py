@@ -35,7 +35,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         cwd=tmp, env=env, capture_output=True, text=True, timeout=600,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
-    return {"out": out, "work": work, "stdout": proc.stdout,
+    return {"out": out, "work": work, "stdout": proc.stdout, "stderr": proc.stderr,
             "json": json.loads((out / "findings.json").read_text(encoding="utf-8"))}
 
 
@@ -61,6 +61,13 @@ def test_demo_writes_the_report_json_and_sarif_and_says_where(demo):
     sarif = json.loads((out / "findings.sarif").read_text(encoding="utf-8"))
     assert sarif["runs"][0]["results"]
     assert f"html: {out / 'report.html'}" in demo["stdout"]
+
+
+def test_a_clean_demo_run_prints_no_warnings(demo):
+    # The demo has nothing wrong with its crawl: any WARNING line would be noise a newcomer
+    # takes for a fault (Scrapy warns of every extension disabled with a message, for one).
+    warnings = [line for line in demo["stderr"].splitlines() if "WARNING" in line or "ERROR" in line]
+    assert not warnings, "\n".join(warnings)
 
 
 def test_crawl_collects_every_page_published_article_and_email_and_no_draft(demo):
