@@ -176,6 +176,20 @@ def cmd_history(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Upgrade the store to this touchaudit's schema in place, keeping its crawls and history."""
+    from audit.store import SCHEMA_VERSION, Store
+
+    config = _config(args)
+    with Store(config.store, migrate=True) as store:
+        if store.migrated_from is None:
+            print(f"{config.store}: already at schema version {SCHEMA_VERSION}")
+        else:
+            print(f"{config.store}: upgraded from schema version {store.migrated_from} "
+                  f"to {SCHEMA_VERSION}")
+    return EXIT_OK
+
+
 def _rule_paths(args: argparse.Namespace) -> tuple[list[Path], list[str] | None, Path | None]:
     """Rule paths from the command line, else from the config; touchpoints when a config exists."""
     config = None
@@ -304,6 +318,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("history", parents=[common], help="list audit runs with their totals",
                        description=cmd_history.__doc__, epilog="example: touchaudit history")
     p.set_defaults(func=cmd_history)
+
+    p = sub.add_parser("migrate", parents=[common], help="upgrade an older store in place",
+                       description=cmd_migrate.__doc__, epilog="example: touchaudit migrate")
+    p.set_defaults(func=cmd_migrate)
 
     rules = sub.add_parser("rules", help="check, test and describe rule files")
     rsub = rules.add_subparsers(dest="rules_command", metavar="SUBCOMMAND")

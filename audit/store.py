@@ -1,8 +1,9 @@
 """The SQLite store: crawls and their documents, failures and frontier; audit runs and findings.
 
 One file, WAL mode, a schema version checked on open (a clear error on mismatch, never a silent
-migration). The crawler writes documents in batches as they arrive; the audit streams them back
-in batches so memory stays flat in the number of documents.
+migration: an older store is upgraded in place only when asked, by `touchaudit migrate`). The
+crawler writes documents in batches as they arrive; the audit streams them back in batches so
+memory stays flat in the number of documents.
 """
 
 from __future__ import annotations
@@ -126,6 +127,13 @@ CREATE INDEX IF NOT EXISTS observations_run ON observations(run_id);
 """
 
 
+# How a store of an older version becomes the next one: statements run in one transaction,
+# after which SCHEMA's CREATE ... IF NOT EXISTS adds the tables and indexes that are new.
+MIGRATIONS: dict[int, list[str]] = {
+    1: ["ALTER TABLE crawls ADD COLUMN name TEXT NOT NULL DEFAULT ''"],
+}
+
+
 def config_hash(config_text: str) -> str:
     """What makes two crawls runs of "the same config" (history compares their findings)."""
     return hashlib.sha256(config_text.encode()).hexdigest()
@@ -138,8 +146,10 @@ def now() -> str:
 class Store:
     """A connection to one store file. Cheap to open; use one per process or thread."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, migrate: bool = False):
+        """Open (or create) the store; ``migrate`` upgrades an older schema in place first."""
         self.path = Path(path)
+        self.migrated_from: int | None = None
         self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
         self.db.row_factory = sqlite3.Row
         # Several crawl processes may open a new store at once: switching to WAL and creating
@@ -150,14 +160,14 @@ class Store:
                 self.db.execute("PRAGMA synchronous=NORMAL")
                 with self.db:
                     self.db.execute("BEGIN IMMEDIATE")
-                    self._check_schema()
+                    self._check_schema(migrate)
                 break
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or attempt == 299:
                     raise
                 time.sleep(0.1)
 
-    def _check_schema(self) -> None:
+    def _check_schema(self, migrate: bool) -> None:
         has_meta = self.db.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
         ).fetchone()
@@ -165,20 +175,39 @@ class Store:
             tables = self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables:
                 raise StoreError(f"{self.path}: not a touchaudit store (it has other tables)")
-            for statement in SCHEMA.split(";"):  # not executescript: it would commit early
-                if statement.strip():
-                    self.db.execute(statement)
+            self._create_schema()
             self.db.execute(
                 "INSERT INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
             return
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         found = row[0] if row else "none"
-        if found != str(SCHEMA_VERSION):
-            raise StoreError(
-                f"{self.path}: store schema version {found}, this touchaudit reads version "
-                f"{SCHEMA_VERSION}; use a new store file (set 'store:' in the config)"
-            )
+        if found == str(SCHEMA_VERSION):
+            return
+        older = found.isdigit() and int(found) in MIGRATIONS
+        if older and migrate:
+            self._migrate(int(found))
+            return
+        hint = ("run `touchaudit migrate` to upgrade it in place (its crawls and history are kept)"
+                if older else "use a new store file (set 'store:' in the config)")
+        raise StoreError(
+            f"{self.path}: store schema version {found}, this touchaudit reads version "
+            f"{SCHEMA_VERSION}; {hint}"
+        )
+
+    def _create_schema(self) -> None:
+        for statement in SCHEMA.split(";"):  # not executescript: it would commit early
+            if statement.strip():
+                self.db.execute(statement)
+
+    def _migrate(self, version: int) -> None:
+        """Upgrade from ``version`` to SCHEMA_VERSION inside the open transaction."""
+        self.migrated_from = version
+        for step in range(version, SCHEMA_VERSION):
+            for statement in MIGRATIONS[step]:
+                self.db.execute(statement)
+        self._create_schema()
+        self.db.execute("UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.db.close()

@@ -196,3 +196,31 @@ def test_report_lists_findings_fixed_since_the_previous_run(tmp_path):
     assert sorted(f["locations"][0]["url"] for f in data["fixed"]) == [
         "emails/welcome.html", "https://acme.example/press/2019"]
     assert (out / "findings.csv").exists() and not (out / "report.html").exists()
+
+
+def test_an_older_store_is_upgraded_by_migrate_and_keeps_its_history(tmp_path):
+    import shutil
+    import sqlite3
+
+    project = tmp_path / "v1"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "stores" / "v1", project)
+    db = sqlite3.connect(project / "touchaudit.db")
+    db.executescript((project / "touchaudit-v1.sql").read_text(encoding="utf-8"))
+    db.close()
+    config = str(project / "touchaudit.yaml")
+
+    refused = _cli("history", "--config", config)
+    assert refused.returncode == 2
+    assert "schema version 1" in refused.stderr and "touchaudit migrate" in refused.stderr
+
+    migrated = _cli("migrate", "--config", config)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "upgraded from schema version 1 to" in migrated.stdout
+    assert "already at schema version" in _cli("migrate", "--config", config).stdout
+
+    # The two version-1 runs are still there, and a new run compares itself with them.
+    assert _cli("run", "--config", config, "-o", str(tmp_path / "out")).returncode == 1
+    history = _cli("history", "--config", config).stdout.splitlines()
+    assert [line.split()[:2] for line in history[1:]] == [["1", "1"], ["2", "2"], ["3", "3"]]
+    data = json.loads((tmp_path / "out" / "findings.json").read_text())
+    assert [f["status"] for f in data["findings"]] == ["open", "open"]

@@ -1,10 +1,11 @@
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from audit.documents import Document, Failure, Region
 from audit.errors import StoreError
-from audit.store import SCHEMA_VERSION, Store
+from audit.store import SCHEMA_VERSION, RunStore, Store
 
 
 def test_documents_round_trip_and_stream_in_batches(tmp_path):
@@ -35,6 +36,37 @@ def test_a_store_of_another_schema_version_is_refused_with_a_clear_message(tmp_p
     expected = f"schema version 99, this touchaudit reads version {SCHEMA_VERSION}"
     with pytest.raises(StoreError, match=expected):
         Store(tmp_path / "s.db")
+
+
+def _v1_store(tmp_path: Path) -> Path:
+    """The real version-1 store of tests/fixtures/stores/v1 (two audit runs), as a file."""
+    dump = Path(__file__).parents[1] / "fixtures" / "stores" / "v1" / "touchaudit-v1.sql"
+    db = sqlite3.connect(tmp_path / "v1.db")
+    db.executescript(dump.read_text(encoding="utf-8"))
+    db.close()
+    return tmp_path / "v1.db"
+
+
+def test_an_older_store_is_refused_with_the_command_that_upgrades_it(tmp_path):
+    path = _v1_store(tmp_path)
+    with pytest.raises(StoreError, match=r"schema version 1, .* run `touchaudit migrate`"):
+        Store(path)
+    assert sqlite3.connect(path).execute("SELECT value FROM meta").fetchone() == ("1",)
+
+
+def test_migrate_upgrades_a_version_1_store_in_place_keeping_crawls_and_runs(tmp_path):
+    path = _v1_store(tmp_path)
+    with Store(path, migrate=True) as store:
+        assert store.migrated_from == 1
+        assert [c["name"] for c in store.db.execute("SELECT name FROM crawls")] == ["", ""]
+        assert [r["id"] for r in RunStore(store).runs()] == [1, 2]
+        assert [d.url for d in store.iter_documents(2)] == ["emails/renewal.txt"]
+        crawl = store.join_crawl("weekly", "emails", "job-1", "touchaudit.yaml", "x")
+        assert crawl == 3
+        assert [j["touchpoint"] for j in store.crawl_jobs(crawl)] == ["emails"]
+    with Store(path) as store:  # now opens without being asked
+        assert store.migrated_from is None
+        assert store.db.execute("SELECT value FROM meta").fetchone()[0] == str(SCHEMA_VERSION)
 
 
 def test_an_unknown_region_name_is_refused():
