@@ -259,6 +259,40 @@ class Store:
             )
         return crawl_id
 
+    def resumable_job(self, name: str, touchpoint: str, config_text: str) -> int | None:
+        """The latest crawl of this name and config whose job for ``touchpoint`` did not complete.
+
+        A job left ``running`` was killed; an ``interrupted`` one was stopped (Ctrl-C, Scrapyd's
+        cancel). Either can be resumed; a completed job's part of a crawl cannot.
+        """
+        row = self.db.execute(
+            "SELECT c.id FROM crawls c JOIN crawl_jobs j ON j.crawl_id=c.id AND j.touchpoint=? "
+            "WHERE c.name=? AND c.config_hash=? AND j.state!='complete' ORDER BY c.id DESC LIMIT 1",
+            (touchpoint, name, config_hash(config_text)),
+        ).fetchone()
+        return int(row[0]) if row else None
+
+    def resume_job(self, crawl_id: int, touchpoint: str, job: str) -> None:
+        """A new job takes over ``touchpoint`` of a crawl; the crawl is running again.
+
+        A crawl already finished as ``interrupted`` (and maybe audited) is reopened: when its
+        jobs have all ended again it is finished once more, and audited as a new run.
+        """
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute(
+                "INSERT OR REPLACE INTO crawl_jobs(crawl_id, touchpoint, job, state, started_at) "
+                "VALUES (?, ?, ?, 'running', ?)",
+                (crawl_id, touchpoint, job, now()),
+            )
+            self.db.execute("UPDATE crawls SET state='running', finished_at=NULL WHERE id=?", (crawl_id,))
+
+    def job_state(self, crawl_id: int, touchpoint: str) -> str | None:
+        row = self.db.execute(
+            "SELECT state FROM crawl_jobs WHERE crawl_id=? AND touchpoint=?", (crawl_id, touchpoint)
+        ).fetchone()
+        return row[0] if row else None
+
     def finish_job(self, crawl_id: int, touchpoint: str, state: str, expected: Iterable[str]) -> str | None:
         """Record a job's end; when every expected touchpoint's job has ended, finish the crawl.
 

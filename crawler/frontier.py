@@ -67,7 +67,7 @@ class Frontier:
 
     def __init__(self, crawler: Crawler):
         self.stats = crawler.stats
-        self.resume = crawler.settings.getbool("TOUCHAUDIT_RESUME")
+        self.resume = False  # set by open(): the crawl continues a stopped one
         self.store: Store | None = None
         self.crawl_id = 0
         self.touchpoint = ""
@@ -78,9 +78,10 @@ class Frontier:
         self.arrived: dict[str, _Arrived] = {}
         self.item_url: dict[int, str] = {}  # id(item) -> frontier URL of its response
 
-    def open(self, store: Store, crawl_id: int, touchpoint: str) -> None:
+    def open(self, store: Store, crawl_id: int, touchpoint: str, resume: bool = False) -> None:
         """Bind to the store pipeline's connection; on resume, read what is pending and done."""
         self.store, self.crawl_id, self.touchpoint = store, crawl_id, touchpoint
+        self.resume = resume
         if not self.resume:
             return
         for row in store.frontier(crawl_id, touchpoint):

@@ -2,7 +2,7 @@
 
 `touchaudit crawl` runs every touchpoint in one process and finishes the crawl itself. A Scrapyd
 job runs one spider, so jobs that share ``TOUCHAUDIT_CRAWL_NAME`` add their touchpoints to one
-crawl in the store (:func:`join`, called by the store pipeline), and the job that closes last
+crawl in the store (:func:`crawl_of`, asked by the pipelines), and the job that closes last
 finishes it, audits it and writes the report (:class:`CrawlJob`): the same outputs as
 `touchaudit run`, so a scheduled Scrapyd crawl ends with its report and history.
 
@@ -13,7 +13,13 @@ Settings (``-s`` for `scrapy crawl`, ``setting=`` in Scrapyd's schedule.json):
 - ``TOUCHAUDIT_TOUCHPOINTS``: the touchpoints a named crawl waits for (default: all configured);
 - ``TOUCHAUDIT_AUDIT_ON_CLOSE``: audit and report when the crawl finishes (default True);
 - ``TOUCHAUDIT_REPORT_DIR``: where the outputs go (default: touchaudit-out beside the config);
-- ``TOUCHAUDIT_REPORT_FORMATS``: html, json, sarif, csv (default: html, json, sarif).
+- ``TOUCHAUDIT_REPORT_FORMATS``: html, json, sarif, csv (default: html, json, sarif);
+- ``TOUCHAUDIT_RESUME``: continue this touchpoint's part of the latest crawl of the same name and
+  config that did not complete, from the store's frontier (crawler/frontier.py).
+
+A job given Scrapy's ``JOBDIR`` records its crawl there: run again with the same JOBDIR, Scrapy
+continues its request queue and the job continues the same crawl (not a new one that would hold
+only the pages fetched after the stop, and call the rest "fixed").
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
 from scrapy import Spider, signals
@@ -49,11 +57,66 @@ def job_id(spider: Spider | None) -> str:
         f"{socket.gethostname()}:{os.getpid()}"
 
 
-def join(store: Store, crawler: Crawler, touchpoint: str) -> int:
-    """The crawl this job stores its documents in: the named crawl it joins, or a new one."""
+JOBDIR_CRAWL = "touchaudit-crawl"  # in a JOBDIR: the id of the crawl the job stores into
+
+
+@dataclass(frozen=True)
+class JobCrawl:
+    """The crawl a spider stores its documents in, and whether it continues a stopped one."""
+
+    id: int
+    resumed: bool
+
+
+_CRAWLS: weakref.WeakKeyDictionary[Crawler, JobCrawl] = weakref.WeakKeyDictionary()
+
+
+def crawl_of(crawler: Crawler, store: Store, touchpoint: str) -> JobCrawl:
+    """The crawl of this crawler, decided once: the pipelines that ask all get the same answer.
+
+    Under `touchaudit crawl` it is TOUCHAUDIT_CRAWL_ID. A Scrapy job continues the crawl its
+    JOBDIR recorded, or with TOUCHAUDIT_RESUME the latest one it did not complete; otherwise it
+    joins the named crawl or starts one.
+    """
+    settings = crawler.settings
+    given = settings.getint("TOUCHAUDIT_CRAWL_ID", 0)
+    if given:
+        return JobCrawl(given, settings.getbool("TOUCHAUDIT_RESUME"))
+    if crawler not in _CRAWLS:
+        _CRAWLS[crawler] = _join(crawler, store, touchpoint)
+    return _CRAWLS[crawler]
+
+
+def _join(crawler: Crawler, store: Store, touchpoint: str) -> JobCrawl:
+    settings = crawler.settings
     config = config_of(crawler)
-    name = crawler.settings.get("TOUCHAUDIT_CRAWL_NAME", "")
-    return store.join_crawl(name, touchpoint, job_id(crawler.spider), str(config.path), config.text)
+    name = settings.get("TOUCHAUDIT_CRAWL_NAME", "")
+    job = job_id(crawler.spider)
+    marker = Path(settings["JOBDIR"]) / JOBDIR_CRAWL if settings.get("JOBDIR") else None
+    resumed: int | None = None
+    if marker is not None and marker.exists():
+        recorded = int(marker.read_text(encoding="utf-8"))
+        if store.job_state(recorded, touchpoint) == "complete":
+            logger.error("JOBDIR %s belongs to crawl %d, whose %s part is complete: Scrapy skips "
+                         "every request it saw then; give each crawl a JOBDIR of its own",
+                         marker.parent, recorded, touchpoint)
+        else:
+            resumed = recorded
+    elif settings.getbool("TOUCHAUDIT_RESUME"):
+        resumed = store.resumable_job(name, touchpoint, config.text)
+        if resumed is None:
+            logger.warning("no stopped %s job of crawl name %r in %s to resume; starting a new crawl",
+                           touchpoint, name, config.store)
+    if resumed is not None:
+        store.resume_job(resumed, touchpoint, job)
+        logger.info("crawl %d: %s resumed by job %s", resumed, touchpoint, job)
+        crawl = JobCrawl(resumed, True)
+    else:
+        crawl = JobCrawl(store.join_crawl(name, touchpoint, job, str(config.path), config.text), False)
+    if marker is not None:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(str(crawl.id), encoding="utf-8")
+    return crawl
 
 
 def expected_touchpoints(crawler: Crawler, config: Config, touchpoint: str) -> list[str]:

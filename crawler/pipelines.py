@@ -18,7 +18,7 @@ from audit.config import load_config
 from audit.documents import Document, Failure
 from audit.store import Store
 from crawler.frontier import Frontier, frontier_of
-from crawler.jobs import join
+from crawler.jobs import crawl_of
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +50,12 @@ class DedupePipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        settings = self.crawler.settings
-        crawl_id = settings.getint("TOUCHAUDIT_CRAWL_ID", 0)
-        if not (settings.getbool("TOUCHAUDIT_RESUME") and crawl_id):
-            return
         touchpoint = touchpoint_of(self.crawler.spider)
-        with Store(store_path(settings)) as store:
-            for content_hash, url in store.known_hashes(crawl_id, touchpoint).items():
+        with Store(store_path(self.crawler.settings)) as store:
+            crawl = crawl_of(self.crawler, store, touchpoint)
+            if not crawl.resumed:
+                return
+            for content_hash, url in store.known_hashes(crawl.id, touchpoint).items():
                 self.urls.add((touchpoint, url))
                 self.hashes[(touchpoint, content_hash)] = url
 
@@ -87,8 +86,7 @@ class StorePipeline:
         self.crawler = crawler
         self.batch_size = settings.getint("TOUCHAUDIT_BATCH", 50)
         self.store_path = store_path(settings)
-        self.crawl_id = settings.getint("TOUCHAUDIT_CRAWL_ID", 0)
-        self.own_crawl = not self.crawl_id
+        self.crawl_id = 0
         self.docs: list[Document] = []
         self.failures: list[Failure] = []
         self.store: Store | None = None
@@ -101,18 +99,18 @@ class StorePipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         self.store = Store(self.store_path)
         touchpoint = touchpoint_of(self.crawler.spider)
-        if self.own_crawl:
-            # `scrapy crawl` or Scrapyd: this job starts a crawl or joins the named one; the
-            # CrawlJob extension (crawler/jobs.py) finishes, audits and reports it.
-            self.crawl_id = join(self.store, self.crawler, touchpoint)
+        # Under `scrapy crawl` or Scrapyd this job starts, joins or resumes a crawl; the
+        # CrawlJob extension (crawler/jobs.py) finishes, audits and reports it.
+        crawl = crawl_of(self.crawler, self.store, touchpoint)
+        self.crawl_id = crawl.id
         self.crawler.stats.set_value("touchaudit/crawl_id", self.crawl_id)
-        if self.crawler.settings.getbool("TOUCHAUDIT_RESUME"):
+        if crawl.resumed:
             # max_pages counts the documents of the whole crawl, not of this process.
             stored = self.store.crawl_counts(self.crawl_id).get(touchpoint, {}).get("documents", 0)
             self.crawler.stats.set_value("touchaudit/documents", stored)
         self.frontier = frontier_of(self.crawler)
         if self.frontier is not None:
-            self.frontier.open(self.store, self.crawl_id, touchpoint)
+            self.frontier.open(self.store, self.crawl_id, touchpoint, resume=crawl.resumed)
 
     def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         if isinstance(item, Document):

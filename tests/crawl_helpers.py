@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audit.documents import Document, Failure
 from audit.store import Store
+
+if TYPE_CHECKING:
+    from tests.server import FixtureServer
 
 REPO = Path(__file__).parent.parent
 
@@ -111,10 +119,45 @@ def scheduled_project(tmp_path: Path, base: str, **crawl: object) -> Path:
     return config
 
 
-def scrapy_crawl(config: Path, spider: str, *settings: str,
-                 timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """`scrapy crawl SPIDER` in the repository (its scrapy.cfg), as Scrapyd's runner does it."""
+def _scrapy_args(config: Path, spider: str, settings: tuple[str, ...]) -> list[str]:
     args = [sys.executable, "-m", "scrapy", "crawl", spider, "-s", f"TOUCHAUDIT_CONFIG={config}"]
     for setting in settings:
         args += ["-s", setting]
-    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    return args
+
+
+def scrapy_crawl(config: Path, spider: str, *settings: str,
+                 timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """`scrapy crawl SPIDER` in the repository (its scrapy.cfg), as Scrapyd's runner does it."""
+    return subprocess.run(_scrapy_args(config, spider, settings), capture_output=True, text=True,
+                          timeout=timeout, cwd=REPO)
+
+
+def start_scrapy_crawl(config: Path, spider: str, *settings: str) -> subprocess.Popen[bytes]:
+    """Like ``scrapy_crawl()``, but return the running process (to stop it half-way)."""
+    return subprocess.Popen(_scrapy_args(config, spider, settings), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, cwd=REPO)
+
+
+# -- stopping a crawl half-way ------------------------------------------------------------------
+def stored_documents(store: Path) -> int:
+    """Documents in the store so far, read without touching a store being created."""
+    if not store.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
+            return db.execute("SELECT count(*) FROM documents").fetchone()[0]
+    except sqlite3.OperationalError:  # the schema is not written yet
+        return 0
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.02)
+
+
+def page_fetches(srv: FixtureServer, start: int = 0) -> Counter[str]:
+    """How many times each page was served with 200 (robots.txt and sitemap.xml are not pages)."""
+    return Counter(p for p, code in srv.responses[start:] if code == 200 and not p.endswith((".txt", ".xml")))

@@ -107,3 +107,22 @@ def test_an_interrupted_job_makes_the_crawl_interrupted_and_unnamed_jobs_stand_a
         assert a != b
         assert store.finish_job(a, "site", "interrupted", ["site"]) == "interrupted"
         assert store.finish_job(a, "site", "complete", ["site"]) is None  # finished only once
+
+
+def test_a_stopped_job_is_resumed_in_its_crawl_and_finishes_it_again(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        crawl = store.join_crawl("weekly", "site", "j1", "t.yaml", "x")
+        done = store.join_crawl("weekly", "mail", "j2", "t.yaml", "x")
+        assert done == crawl
+        store.finish_job(crawl, "mail", "complete", ["site", "mail"])
+        assert store.finish_job(crawl, "site", "interrupted", ["site", "mail"]) == "interrupted"
+        assert store.resumable_job("weekly", "mail", "x") is None  # mail's part completed
+        assert store.resumable_job("weekly", "site", "other config") is None
+        assert store.resumable_job("weekly", "site", "x") == crawl
+
+        store.resume_job(crawl, "site", "j3")
+        assert store.crawl(crawl)["state"] == "running" and store.crawl(crawl)["finished_at"] is None
+        assert store.job_state(crawl, "site") == "running"
+        assert store.finish_job(crawl, "site", "complete", ["site", "mail"]) == "complete"
+        assert [(j["touchpoint"], j["job"], j["state"]) for j in store.crawl_jobs(crawl)] == [
+            ("mail", "j2", "complete"), ("site", "j3", "complete")]

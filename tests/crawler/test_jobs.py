@@ -7,14 +7,30 @@ reports it (crawler/jobs.py). Real `scrapy crawl` processes against a real serve
 from __future__ import annotations
 
 import json
+import shutil
+import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from audit.store import RunStore, Store
-from tests.crawl_helpers import SCHEDULED_SITE, scheduled_project, scrapy_crawl
+from tests.crawl_helpers import (
+    SCHEDULED,
+    SCHEDULED_SITE,
+    page_fetches,
+    scheduled_project,
+    scrapy_crawl,
+    start_scrapy_crawl,
+    stored_documents,
+    wait_until,
+    write_site,
+)
 from tests.server import FixtureServer
+
+PAGES = 40
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +115,95 @@ def test_an_unknown_touchpoint_to_wait_for_is_refused_before_crawling(site, tmp_
     assert "TOUCHAUDIT_TOUCHPOINTS: blog is not a touchpoint of" in result.stderr
     assert "(it has site, emails)" in result.stderr
     assert not (tmp_path / "touchaudit.db").exists() or _crawls(tmp_path) == []
+
+
+# -- a job stopped half-way continues its crawl ------------------------------------------------
+@pytest.fixture(scope="module")
+def slow_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FixtureServer, list[str]]]:
+    root = tmp_path_factory.mktemp("slow-site")
+    paths = write_site(root, PAGES)
+    with FixtureServer(root) as srv:
+        srv.delay = 0.1  # each request: the job is still crawling when the test stops it
+        yield srv, paths
+
+
+def _slow_project(tmp_path: Path, base: str) -> Path:
+    shutil.copytree(SCHEDULED / "rules", tmp_path / "rules")
+    config = tmp_path / "touchaudit.yaml"
+    config.write_text(f"""\
+rules: [rules]
+crawl: {{concurrency: 2, per_host: 2, retries: 0}}
+touchpoints:
+  - {{name: site, kind: website, start_urls: ["{base}/"], max_depth: 100, sitemap: false}}
+""", encoding="utf-8")
+    return config
+
+
+def _stop_half_way(proc: subprocess.Popen[bytes], store: Path, sig: signal.Signals) -> None:
+    try:
+        wait_until(lambda: stored_documents(store) >= 6 or proc.poll() is not None)
+        proc.send_signal(sig)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def _paths(tmp_path: Path, crawl_id: int) -> list[str]:
+    with Store(tmp_path / "touchaudit.db") as store:
+        return sorted(urlsplit(d.url).path for d in store.iter_documents(crawl_id))
+
+
+def test_a_job_stopped_with_ctrl_c_continues_the_same_crawl_from_its_jobdir(slow_site, tmp_path):
+    srv, paths = slow_site
+    first = len(srv.responses)
+    config = _slow_project(tmp_path, srv.base)
+    jobdir = f"JOBDIR={tmp_path / 'job'}"
+    proc = start_scrapy_crawl(config, "website", jobdir, "TOUCHAUDIT_BATCH=3")
+    _stop_half_way(proc, tmp_path / "touchaudit.db", signal.SIGINT)
+    [stopped] = _crawls(tmp_path)
+    assert stopped["state"] == "interrupted" and stopped["jobs"] == [("site", "interrupted")]
+    assert 0 < stopped["counts"]["site"]["documents"] < PAGES
+
+    again = scrapy_crawl(config, "website", jobdir)
+
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert f"crawl {stopped['id']}: site resumed by job" in again.stderr
+    [crawl] = _crawls(tmp_path)  # the same crawl, not a second one holding the rest
+    assert crawl["state"] == "complete" and crawl["jobs"] == [("site", "complete")]
+    assert _paths(tmp_path, crawl["id"]) == sorted(paths), "every page stored, each once"
+    assert all(n == 1 for n in page_fetches(srv, first).values()), "no page fetched twice"
+    report = json.loads((tmp_path / "touchaudit-out" / "findings.json").read_text())
+    assert report["crawl"]["state"] == "complete" and report["run"]["crawl_id"] == crawl["id"]
+
+    # A JOBDIR is one crawl's: Scrapy would skip every request it saw, so reusing it is an error.
+    reused = scrapy_crawl(config, "website", jobdir)
+    assert "give each crawl a JOBDIR of its own" in reused.stderr
+
+
+def test_a_killed_named_job_is_resumed_with_touchaudit_resume(slow_site, tmp_path):
+    srv, paths = slow_site
+    config = _slow_project(tmp_path, srv.base)
+    proc = start_scrapy_crawl(config, "website", "TOUCHAUDIT_CRAWL_NAME=weekly", "TOUCHAUDIT_BATCH=3")
+    _stop_half_way(proc, tmp_path / "touchaudit.db", signal.SIGKILL)
+    [killed] = _crawls(tmp_path)
+    assert killed["state"] == "running" and killed["jobs"] == [("site", "running")]
+
+    again = scrapy_crawl(config, "website", "TOUCHAUDIT_CRAWL_NAME=weekly", "TOUCHAUDIT_RESUME=1")
+
+    assert again.returncode == 0, again.stderr[-3000:]
+    [crawl] = _crawls(tmp_path)
+    assert crawl["id"] == killed["id"] and crawl["state"] == "complete"
+    assert _paths(tmp_path, crawl["id"]) == sorted(paths), "every page stored, each once"
+    assert (tmp_path / "touchaudit-out" / "report.html").is_file()
+
+
+def test_resume_without_a_stopped_job_starts_a_new_crawl(site, tmp_path):
+    config = scheduled_project(tmp_path, site.base)
+    result = scrapy_crawl(config, "website", "TOUCHAUDIT_CRAWL_NAME=weekly", "TOUCHAUDIT_RESUME=1",
+                          "TOUCHAUDIT_TOUCHPOINTS=site")
+    assert result.returncode == 0, result.stderr
+    assert "no stopped site job of crawl name 'weekly'" in result.stderr
+    [crawl] = _crawls(tmp_path)
+    assert crawl["state"] == "complete" and crawl["counts"]["site"]["documents"] == 2

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import json
 import signal
-import sqlite3
-import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from audit.store import Store
-from tests.crawl_helpers import crawl, start_crawl, write_site
+from tests.crawl_helpers import (
+    crawl,
+    page_fetches,
+    start_crawl,
+    stored_documents,
+    wait_until,
+    write_site,
+)
 from tests.server import FixtureServer
 
 PAGES = 60
@@ -58,29 +62,6 @@ touchpoints:
     start_urls: [{json.dumps(base + "/")}]
     max_depth: 100
 """
-
-
-def stored_documents(store: Path) -> int:
-    """Documents in the store so far, read without touching a store being created."""
-    if not store.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{store}?mode=ro", uri=True) as db:
-            return db.execute("SELECT count(*) FROM documents").fetchone()[0]
-    except sqlite3.OperationalError:  # the schema is not written yet
-        return 0
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "gave up waiting"
-        time.sleep(0.02)
-
-
-def page_fetches(srv: FixtureServer, start: int = 0) -> Counter[str]:
-    """How many times each page was served with 200 (robots.txt and sitemap.xml are not pages)."""
-    return Counter(p for p, code in srv.responses[start:] if code == 200 and not p.endswith((".txt", ".xml")))
 
 
 def test_a_killed_crawl_resumes_without_losing_or_refetching_a_page(
