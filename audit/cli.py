@@ -137,7 +137,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
 
     config = _config(args)
     name, jobs = schedule(config, args.scrapyd, project=args.project, name=args.name,
-                          touchpoints=args.touchpoint, report_dir=args.output)
+                          touchpoints=args.touchpoint, report_dir=args.output, resume=args.resume)
     print(f"crawl {name!r} scheduled on {args.scrapyd} (project {args.project}):")
     for job in jobs:
         print(f"  {job.touchpoint}: {job.spider} job {job.job_id}")
@@ -302,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the project name it was deployed under (default: touchaudit)")
     p.add_argument("--name", help="the crawl's name (default: scheduled-<UTC minute>)")
     p.add_argument("--touchpoint", action="append", help="schedule only this touchpoint (repeatable)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the stopped (cancelled, killed) jobs of the crawl --name")
     p.add_argument("-o", "--output", type=Path,
                    help="where the last job writes the outputs (default: touchaudit-out beside the config)")
     p.set_defaults(func=cmd_schedule)

@@ -37,19 +37,29 @@ def crawl_name() -> str:
 
 
 def schedule(config: Config, url: str, project: str = "touchaudit", name: str | None = None,
-             touchpoints: list[str] | None = None, report_dir: Path | None = None) -> tuple[str, list[Job]]:
-    """Schedule the touchpoints' spiders (all by default); return the crawl name and the jobs."""
+             touchpoints: list[str] | None = None, report_dir: Path | None = None,
+             resume: bool = False) -> tuple[str, list[Job]]:
+    """Schedule the touchpoints' spiders (all by default); return the crawl name and the jobs.
+
+    With ``resume`` the jobs continue the stopped parts of the crawl called ``name``; that crawl
+    still waits for every configured touchpoint, those that completed before included.
+    """
     known = [t.name for t in config.touchpoints]
     unknown = [t for t in touchpoints or [] if t not in known]
     if unknown:
         raise ScheduleError(f"{config.path}: no touchpoint {', '.join(unknown)} (it has {', '.join(known)})")
+    if resume and not name:
+        raise ScheduleError("--resume continues a crawl by its name: give --name (as printed when "
+                            "the crawl was scheduled)")
     chosen = [t for t in config.touchpoints if not touchpoints or t.name in touchpoints]
     name = name or crawl_name()
     settings = {
         "TOUCHAUDIT_CONFIG": str(config.path.resolve()),
         "TOUCHAUDIT_CRAWL_NAME": name,
-        "TOUCHAUDIT_TOUCHPOINTS": ",".join(t.name for t in chosen),
+        "TOUCHAUDIT_TOUCHPOINTS": ",".join(known if resume else [t.name for t in chosen]),
     }
+    if resume:
+        settings["TOUCHAUDIT_RESUME"] = "1"
     if report_dir is not None:
         settings["TOUCHAUDIT_REPORT_DIR"] = str(report_dir.resolve())
     jobs = []

@@ -97,15 +97,17 @@ SCHEDULED_SITE = REPO / "tests" / "fixtures" / "sites" / "scheduled"
 def scheduled_project(tmp_path: Path, base: str, **crawl: object) -> Path:
     """The scheduled-crawl project (its README says what is planted) in tmp_path; its config.
 
-    ``base`` serves tests/fixtures/sites/scheduled/ at its root.
+    ``base`` serves tests/fixtures/sites/scheduled/ at its root; ``crawl`` adds crawl options.
     """
+    import json
     import shutil
 
     shutil.copytree(SCHEDULED, tmp_path, dirs_exist_ok=True)
     config = tmp_path / "touchaudit.yaml"
+    options = json.dumps({"timeout": 5, "retries": 0, **crawl})  # JSON is YAML
     config.write_text(textwrap.dedent(f"""\
         rules: [rules]
-        crawl: {{timeout: 5, retries: 0}}
+        crawl: {options}
         touchpoints:
           - name: site
             kind: website

@@ -20,7 +20,13 @@ from pathlib import Path
 import pytest
 
 from audit.store import Store
-from tests.crawl_helpers import REPO, SCHEDULED_SITE, scheduled_project
+from tests.crawl_helpers import (
+    REPO,
+    SCHEDULED_SITE,
+    scheduled_project,
+    wait_until,
+    write_site,
+)
 from tests.server import FixtureServer
 
 BIN = Path(sys.executable).parent
@@ -194,3 +200,53 @@ def test_schedule_says_clearly_when_scrapyd_refuses_or_is_not_there(scrapyd: Scr
     assert gone.returncode == 2 and "cannot reach Scrapyd" in gone.stderr
     unknown = run("--scrapyd", scrapyd.url, "--touchpoint", "blog")
     assert unknown.returncode == 2 and "no touchpoint blog (it has site, emails)" in unknown.stderr
+
+
+def _schedule(config: Path, scrapyd: Scrapyd, *args: str) -> list[str]:
+    """`touchaudit schedule` with ``args``; the ids of the jobs it queued."""
+    cli = subprocess.run([sys.executable, "-m", "audit.cli", "schedule", "--config", str(config),
+                          "--scrapyd", scrapyd.url, *args], capture_output=True, text=True, timeout=60)
+    assert cli.returncode == 0, cli.stderr
+    return [line.rsplit(" ", 1)[1] for line in cli.stdout.splitlines()[1:]]
+
+
+def test_a_cancelled_job_is_resumed_by_schedule_resume_into_the_same_crawl(
+    scrapyd: Scrapyd, tmp_path: Path
+):
+    root = tmp_path / "slow-site"
+    paths = write_site(root, 40)
+    project = tmp_path / "project"
+    with FixtureServer(root) as srv:
+        srv.delay = 0.1  # the site job is still crawling when it is cancelled
+        config = scheduled_project(project, srv.base, concurrency=2, per_host=2)
+        config.write_text(config.read_text().replace("sitemap: false", "sitemap: false\n    max_depth: 100"))
+        site_job, mail_job = _schedule(config, scrapyd, "--name", "w50")
+        wait_until(lambda: len(srv.responses) >= 6)  # pages fetched (stored in batches, later)
+        assert scrapyd.post("cancel.json", [("project", "touchaudit"), ("job", site_job)])["status"] == "ok"
+        scrapyd.wait_finished([site_job, mail_job])
+        with Store(project / "touchaudit.db") as store:
+            [stopped] = store.crawls()
+            assert stopped["state"] == "interrupted"
+            assert {j["touchpoint"]: j["state"] for j in store.crawl_jobs(stopped["id"])} == {
+                "site": "interrupted", "emails": "complete"}
+            assert 0 < store.crawl_counts(stopped["id"])["site"]["documents"] < len(paths)
+        first = json.loads((project / "touchaudit-out" / "findings.json").read_text())
+        assert first["crawl"]["state"] == "interrupted"  # the report says pages may be missing
+
+        [resumed_job] = _schedule(config, scrapyd, "--name", "w50", "--touchpoint", "site", "--resume")
+        [job] = scrapyd.wait_finished([resumed_job])
+    assert "resumed by job " + resumed_job in scrapyd.log(job)
+    with Store(project / "touchaudit.db") as store:
+        [crawl] = store.crawls()  # the same crawl, complete now
+        assert crawl["id"] == stopped["id"] and crawl["state"] == "complete"
+        urls = [d.url for d in store.iter_documents(crawl["id"]) if d.touchpoint == "site"]
+        assert sorted(urllib.parse.urlsplit(u).path for u in urls) == sorted(paths)
+    report = json.loads((project / "touchaudit-out" / "findings.json").read_text())
+    assert report["crawl"]["state"] == "complete" and report["run"]["id"] == first["run"]["id"] + 1
+
+
+def test_schedule_resume_needs_the_crawl_name(scrapyd: Scrapyd, site, tmp_path):
+    config = scheduled_project(tmp_path, site.base)
+    cli = subprocess.run([sys.executable, "-m", "audit.cli", "schedule", "--config", str(config),
+                          "--scrapyd", scrapyd.url, "--resume"], capture_output=True, text=True, timeout=60)
+    assert cli.returncode == 2 and "--resume continues a crawl by its name: give --name" in cli.stderr
