@@ -400,6 +400,11 @@ class Store:
                 yield _document(row)
             last = rows[-1]["id"]
 
+    def document_keys(self, crawl_id: int) -> set[tuple[str, str]]:
+        """(touchpoint, url) of every document of a crawl: which pages it stored."""
+        return {(t, u) for t, u in self.db.execute(
+            "SELECT touchpoint, url FROM documents WHERE crawl_id=?", (crawl_id,))}
+
     def document_count(self, crawl_id: int) -> int:
         return self.db.execute(
             "SELECT count(*) FROM documents WHERE crawl_id=?", (crawl_id,)

@@ -82,6 +82,7 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "totals": asdict(data.totals),
         "findings": [finding_json(f, by_fact) for f in data.findings],
         "fixed": [finding_json(f, by_fact) for f in data.fixed],
+        "not_rechecked": [finding_json(f, by_fact) for f in data.not_rechecked],
         "observations": [observation_json(o) for o in data.observations],
         "fact_matrix": matrix_json(data.fact_matrix),
         "history": [asdict(h) for h in data.history],

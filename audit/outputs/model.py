@@ -81,6 +81,9 @@ class ReportData:
     failures: list[Failure]
     findings: list[Finding]  # this run's: new, open or ignored
     fixed: list[Finding]  # the previous run's findings that are gone now
+    # The previous run's findings that are gone, but on a page this crawl did not store (it
+    # failed, was out of reach, or the crawl was interrupted): not seen again, nor seen fixed.
+    not_rechecked: list[Finding]
     totals: Totals
     observations: list[Observation]
     fact_matrix: FactMatrix
@@ -106,7 +109,8 @@ def load_report(store_path: str | Path, run_id: int | None = None) -> ReportData
         crawl = CrawlInfo(c["id"], c["started_at"], c["finished_at"], c["state"], c["config_path"])
         failures = store.failures(crawl.id)
         findings = sort_findings(runs.findings(run.id))
-        fixed = _fixed(runs, prev["id"], findings) if prev else []
+        fixed, not_rechecked = _gone(runs, prev["id"], findings, store.document_keys(crawl.id)) \
+            if prev else ([], [])
         observations = runs.observations(run.id)
         touchpoints = _touchpoints(store, crawl.id, failures, findings)
         history = _history(store, run)
@@ -118,6 +122,7 @@ def load_report(store_path: str | Path, run_id: int | None = None) -> ReportData
         failures=failures,
         findings=findings,
         fixed=fixed,
+        not_rechecked=not_rechecked,
         totals=totals(findings, fixed),
         observations=observations,
         fact_matrix=build_matrix(observations, findings, [t.name for t in touchpoints]),
@@ -132,14 +137,24 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
                                            -SEVERITY_RANK.get(f.severity, -1), f.rule))
 
 
-def _fixed(runs: RunStore, prev_id: int, findings: list[Finding]) -> list[Finding]:
+def _gone(runs: RunStore, prev_id: int, findings: list[Finding],
+          crawled: set[tuple[str, str]]) -> tuple[list[Finding], list[Finding]]:
+    """The previous run's findings absent now: fixed, or not rechecked (a page not crawled).
+
+    A finding is fixed only when every page it was on is in this crawl: a page that failed or
+    was not reached says nothing about whether the text on it changed.
+    """
     present = {f.fingerprint for f in findings}
-    out = []
+    fixed, not_rechecked = [], []
     for f in runs.findings(prev_id):
-        if f.fingerprint not in present and f.status != "ignored":
+        if f.fingerprint in present or f.status == "ignored":
+            continue
+        if all((loc.touchpoint, loc.url) in crawled for loc in f.locations):
             f.status = "fixed"
-            out.append(f)
-    return sort_findings(out)
+            fixed.append(f)
+        else:
+            not_rechecked.append(f)  # keeps its status of the previous run
+    return sort_findings(fixed), sort_findings(not_rechecked)
 
 
 def finding_touchpoints(f: Finding) -> list[str]:

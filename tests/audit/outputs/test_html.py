@@ -12,6 +12,7 @@ from pathlib import Path
 import templates
 from audit.outputs import write_outputs
 
+from .conftest import loc, sample_run, term
 from .xss import JS_URL, PAYLOADS, build_xss_store
 
 
@@ -27,6 +28,16 @@ def test_the_report_shows_what_was_audited_and_each_finding(make_store, tmp_path
     assert "⚠</span> Conflict" in html
     assert html.count('<article class="finding"') == 4
     assert html.count('<li class="hit"') == 7
+
+
+def test_findings_on_pages_not_recrawled_are_listed_apart_from_fixed(make_store, tmp_path):
+    first = sample_run()
+    first.findings.append(term("brand", loc("site", "https://example.test/old", "body", "AcmeCloud",
+                                            "AcmeCloud is here.")))
+    html = _html(make_store, tmp_path, first, sample_run())
+    assert "1 finding of run #1 not rechecked: its page is not in this crawl" in html
+    assert '<a href="https://example.test/old"' in html
+    assert html.count('<article class="finding"') == 4  # not among this run's or the fixed ones
 
 
 def test_style_and_script_are_inline_and_allowed_by_their_hash_only(make_store, tmp_path):

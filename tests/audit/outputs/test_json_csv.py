@@ -13,7 +13,7 @@ def test_json_has_a_format_version_and_the_documented_top_level_keys(make_store,
     doc = json.loads(path.read_text())
     assert doc["format_version"] == FORMAT_VERSION == 1
     assert set(doc) == {"format_version", "tool", "run", "crawl", "totals", "findings", "fixed",
-                        "observations", "fact_matrix", "history"}
+                        "not_rechecked", "observations", "fact_matrix", "history"}
     assert doc["crawl"]["failures"][0] == {"touchpoint": "site", "url": "https://example.test/missing",
                                            "reason": "http_4xx", "status": 404, "detail": "404 Not Found"}
     assert {t["name"] for t in doc["crawl"]["touchpoints"]} == {"site", "help", "mail"}

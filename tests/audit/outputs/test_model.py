@@ -2,7 +2,7 @@ from audit.findings import Finding, Location
 from audit.outputs import load_report
 from audit.outputs.snippets import highlight, safe_href
 
-from .conftest import RunSpec, sample_run, term
+from .conftest import RunSpec, loc, sample_run, term
 
 
 def test_the_latest_run_is_read_with_its_crawl_and_touchpoints(make_store):
@@ -33,6 +33,21 @@ def test_findings_gone_since_the_previous_run_of_the_config_are_fixed(make_store
     assert gone.fingerprint not in {f.fingerprint for f in data.findings}
     assert [h.run_id for h in data.history] == [1, 2]
     assert data.history[0].total == 4
+
+
+def test_a_finding_gone_with_its_page_is_not_rechecked_rather_than_fixed(make_store):
+    first = sample_run()
+    # https://example.test/missing failed in this crawl; /old was not reached at all.
+    failed = term("brand", loc("site", "https://example.test/missing", "body", "acme cloud",
+                               "Meet acme cloud."))
+    unreached = term("brand", loc("site", "https://example.test/old", "body", "AcmeCloud",
+                                  "AcmeCloud is here."))
+    first.findings += [failed, unreached]
+    data = load_report(make_store(first, sample_run()))
+    assert [f.locations[0].url for f in data.not_rechecked] == [
+        "https://example.test/missing", "https://example.test/old"]
+    assert {f.status for f in data.not_rechecked} == {"new"}  # as the previous run had them
+    assert data.fixed == []
 
 
 def test_a_named_run_is_read_and_its_own_previous_run_compared(make_store):
