@@ -166,13 +166,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     with Store(config.store) as store:
         runs = RunStore(store).runs()
         print(f"{'run':>4} {'crawl':>5}  {'finished':<25} {'errors':>6} {'warnings':>8} "
-              f"{'info':>5} {'new':>5} {'open':>5} {'ignored':>7}")
+              f"{'info':>5} {'new':>5} {'open':>5} {'ignored':>7} {'fixed':>5} {'unchecked':>9}")
         for r in runs:
             t = json.loads(r["totals"] or "{}")
             sev, st = t.get("severity", {}), t.get("status", {})
             print(f"{r['id']:>4} {r['crawl_id']:>5}  {r['finished_at'] or 'unfinished':<25} "
                   f"{sev.get('error', 0):>6} {sev.get('warning', 0):>8} {sev.get('info', 0):>5} "
-                  f"{st.get('new', 0):>5} {st.get('open', 0):>5} {st.get('ignored', 0):>7}")
+                  f"{st.get('new', 0):>5} {st.get('open', 0):>5} {st.get('ignored', 0):>7} "
+                  f"{st.get('fixed', 0):>5} {st.get('not_rechecked', 0):>9}")
     return EXIT_OK
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from audit import history
 from audit import ignore as ignore_list
 from audit.auditor import Auditor, Tally
 from audit.config import Config
@@ -68,6 +69,7 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         runs = RunStore(store)
         previous = _latest_finished(runs, crawl["config_hash"])
         before = {f.fingerprint for f in runs.findings(previous)} if previous else set()
+        present: set[str] = set()
         run_id = runs.start_run(crawl["id"], crawl["config_hash"], ruleset.digest)
         auditor = Auditor(ruleset, model=model, phone_region=config.phone_region)
         tally = Tally()
@@ -81,6 +83,7 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
             runs.add_findings(run_id, batch)
             for f in batch:
                 tally.add(f)
+                present.add(f.fingerprint)
             batch.clear()
 
         for finding in auditor.audit(store.iter_documents(crawl["id"])):
@@ -91,6 +94,10 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         flush()
         runs.add_observations(run_id, auditor.facts.observations if auditor.facts else [])
         summary = tally.as_dict()
+        if previous:
+            fixed, not_rechecked = history.gone(runs.findings(previous), present,
+                                                store.document_keys(crawl["id"]))
+            summary.setdefault("status", {}).update(fixed=len(fixed), not_rechecked=len(not_rechecked))
         runs.finish_run(run_id, summary)
     return AuditResult(run_id, crawl["id"], auditor.documents, auditor.words,
                        time.perf_counter() - started, summary)

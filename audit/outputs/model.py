@@ -15,6 +15,7 @@ from audit import __version__
 from audit.documents import Failure
 from audit.errors import StoreError
 from audit.findings import FINDING_KINDS, SEVERITY_RANK, Finding, Observation
+from audit.history import gone
 from audit.outputs.facts import FactMatrix, build_matrix
 from audit.store import RunStore, Store
 
@@ -139,21 +140,7 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 def _gone(runs: RunStore, prev_id: int, findings: list[Finding],
           crawled: set[tuple[str, str]]) -> tuple[list[Finding], list[Finding]]:
-    """The previous run's findings absent now: fixed, or not rechecked (a page not crawled).
-
-    A finding is fixed only when every page it was on is in this crawl: a page that failed or
-    was not reached says nothing about whether the text on it changed.
-    """
-    present = {f.fingerprint for f in findings}
-    fixed, not_rechecked = [], []
-    for f in runs.findings(prev_id):
-        if f.fingerprint in present or f.status == "ignored":
-            continue
-        if all((loc.touchpoint, loc.url) in crawled for loc in f.locations):
-            f.status = "fixed"
-            fixed.append(f)
-        else:
-            not_rechecked.append(f)  # keeps its status of the previous run
+    fixed, not_rechecked = gone(runs.findings(prev_id), {f.fingerprint for f in findings}, crawled)
     return sort_findings(fixed), sort_findings(not_rechecked)
 
 

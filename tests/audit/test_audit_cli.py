@@ -197,6 +197,9 @@ def test_report_lists_findings_fixed_since_the_previous_run_apart_from_pages_not
     # The press page is not in this crawl: its finding is gone, but nothing says it was fixed.
     assert [(f["status"], f["locations"][0]["url"]) for f in data["not_rechecked"]] == [
         ("new", "https://acme.example/press/2019")]
+    history = _cli("history", "--config", str(config)).stdout.splitlines()
+    assert history[0].split()[-2:] == ["fixed", "unchecked"]
+    assert history[2].split()[-5:] == ["0", "1", "0", "1", "1"]  # new open ignored fixed unchecked
     assert (out / "findings.csv").exists() and not (out / "report.html").exists()
 
 
