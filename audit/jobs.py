@@ -68,7 +68,8 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         crawl = store.crawl(crawl_id)
         runs = RunStore(store)
         previous = _latest_finished(runs, crawl["config_hash"])
-        before = {f.fingerprint for f in runs.findings(previous)} if previous else set()
+        earlier = runs.findings(previous) if previous else []
+        before = {f.fingerprint for f in earlier}
         present: set[str] = set()
         run_id = runs.start_run(crawl["id"], crawl["config_hash"], ruleset.digest)
         auditor = Auditor(ruleset, model=model, phone_region=config.phone_region)
@@ -95,8 +96,7 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         runs.add_observations(run_id, auditor.facts.observations if auditor.facts else [])
         summary = tally.as_dict()
         if previous:
-            fixed, not_rechecked = history.gone(runs.findings(previous), present,
-                                                store.document_keys(crawl["id"]))
+            fixed, not_rechecked = history.gone(earlier, present, store.document_keys(crawl["id"]))
             summary.setdefault("status", {}).update(fixed=len(fixed), not_rechecked=len(not_rechecked))
         runs.finish_run(run_id, summary)
     return AuditResult(run_id, crawl["id"], auditor.documents, auditor.words,

@@ -34,6 +34,7 @@ from pathlib import Path
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import Settings
 
 from audit.config import Config, load_config
 from audit.errors import TouchauditError
@@ -46,9 +47,18 @@ logger = logging.getLogger(__name__)
 COMPLETE_REASONS = frozenset({"finished", "max_pages", "closespider_itemcount", "closespider_pagecount"})
 
 
-def config_of(crawler: Crawler) -> Config:
-    settings = crawler.settings
+def config_in(settings: Settings) -> Config:
+    """The config a crawl runs: handed over by `touchaudit crawl`, else read from its path."""
     return settings.get("TOUCHAUDIT_CONFIG_OBJECT") or load_config(settings.get("TOUCHAUDIT_CONFIG"))
+
+
+def config_of(crawler: Crawler) -> Config:
+    return config_in(crawler.settings)
+
+
+def store_path(settings: Settings) -> Path:
+    """The store file of a crawl: TOUCHAUDIT_STORE, else the config's ``store``."""
+    return Path(settings.get("TOUCHAUDIT_STORE") or config_in(settings).store)
 
 
 def job_id(spider: Spider | None) -> str:
@@ -71,7 +81,7 @@ class JobCrawl:
 _CRAWLS: weakref.WeakKeyDictionary[Crawler, JobCrawl] = weakref.WeakKeyDictionary()
 
 
-def crawl_of(crawler: Crawler, store: Store, touchpoint: str) -> JobCrawl:
+def crawl_of(crawler: Crawler, touchpoint: str) -> JobCrawl:
     """The crawl of this crawler, decided once: the pipelines that ask all get the same answer.
 
     Under `touchaudit crawl` it is TOUCHAUDIT_CRAWL_ID. A Scrapy job continues the crawl its
@@ -83,7 +93,8 @@ def crawl_of(crawler: Crawler, store: Store, touchpoint: str) -> JobCrawl:
     if given:
         return JobCrawl(given, settings.getbool("TOUCHAUDIT_RESUME"))
     if crawler not in _CRAWLS:
-        _CRAWLS[crawler] = _join(crawler, store, touchpoint)
+        with Store(store_path(settings)) as store:
+            _CRAWLS[crawler] = _join(crawler, store, touchpoint)
     return _CRAWLS[crawler]
 
 

@@ -7,18 +7,16 @@ page is marked fetched only once its document is committed.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from audit.config import load_config
 from audit.documents import Document, Failure
 from audit.store import Store
 from crawler.frontier import Frontier, frontier_of
-from crawler.jobs import crawl_of
+from crawler.jobs import crawl_of, store_path
 
 logger = logging.getLogger(__name__)
 
@@ -51,10 +49,10 @@ class DedupePipeline:
 
     def open_spider(self, spider: Spider | None = None) -> None:
         touchpoint = touchpoint_of(self.crawler.spider)
+        crawl = crawl_of(self.crawler, touchpoint)
+        if not crawl.resumed:
+            return
         with Store(store_path(self.crawler.settings)) as store:
-            crawl = crawl_of(self.crawler, store, touchpoint)
-            if not crawl.resumed:
-                return
             for content_hash, url in store.known_hashes(crawl.id, touchpoint).items():
                 self.urls.add((touchpoint, url))
                 self.hashes[(touchpoint, content_hash)] = url
@@ -101,7 +99,7 @@ class StorePipeline:
         touchpoint = touchpoint_of(self.crawler.spider)
         # Under `scrapy crawl` or Scrapyd this job starts, joins or resumes a crawl; the
         # CrawlJob extension (crawler/jobs.py) finishes, audits and reports it.
-        crawl = crawl_of(self.crawler, self.store, touchpoint)
+        crawl = crawl_of(self.crawler, touchpoint)
         self.crawl_id = crawl.id
         self.crawler.stats.set_value("touchaudit/crawl_id", self.crawl_id)
         if crawl.resumed:
@@ -146,15 +144,6 @@ class StorePipeline:
             self.frontier.close()
         self.store.close()
         self.store = None
-
-
-def store_path(settings: Any) -> Path:
-    """The store file of a crawl: TOUCHAUDIT_STORE, else the config's ``store``."""
-    store = settings.get("TOUCHAUDIT_STORE")
-    if not store:
-        config = settings.get("TOUCHAUDIT_CONFIG_OBJECT") or load_config(settings.get("TOUCHAUDIT_CONFIG"))
-        store = str(config.store)
-    return Path(store)
 
 
 def touchpoint_of(spider: Spider | None) -> str:

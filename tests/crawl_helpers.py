@@ -160,6 +160,18 @@ def wait_until(condition: Callable[[], bool], timeout: float = 60) -> None:
         time.sleep(0.02)
 
 
+def stop_half_way(proc: subprocess.Popen[bytes], ready: Callable[[], bool], sig: int) -> None:
+    """Send ``sig`` to a running crawl once ``ready()`` (or it ended) and wait; kill it if stuck."""
+    try:
+        wait_until(lambda: ready() or proc.poll() is not None)
+        proc.send_signal(sig)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
 def page_fetches(srv: FixtureServer, start: int = 0) -> Counter[str]:
     """How many times each page was served with 200 (robots.txt and sitemap.xml are not pages)."""
     return Counter(p for p, code in srv.responses[start:] if code == 200 and not p.endswith((".txt", ".xml")))

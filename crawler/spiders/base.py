@@ -10,9 +10,10 @@ import scrapy
 from scrapy.crawler import Crawler
 from twisted.python.failure import Failure as TwistedFailure
 
-from audit.config import Config, Touchpoint, load_config
+from audit.config import Config, Touchpoint
 from audit.documents import Failure
 from crawler.failures import classify, is_offsite
+from crawler.jobs import config_of
 
 logger = logging.getLogger(__name__)
 
@@ -32,9 +33,7 @@ class TouchpointSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TouchpointSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        config = crawler.settings.get("TOUCHAUDIT_CONFIG_OBJECT") or load_config(
-            crawler.settings.get("TOUCHAUDIT_CONFIG")
-        )
+        config = config_of(crawler)
         spider.config = config
         spider.tp = spider._touchpoint(config, kwargs.get("touchpoint"))
         return spider

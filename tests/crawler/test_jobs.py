@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,8 +23,8 @@ from tests.crawl_helpers import (
     scheduled_project,
     scrapy_crawl,
     start_scrapy_crawl,
+    stop_half_way,
     stored_documents,
-    wait_until,
     write_site,
 )
 from tests.server import FixtureServer
@@ -139,17 +138,6 @@ touchpoints:
     return config
 
 
-def _stop_half_way(proc: subprocess.Popen[bytes], store: Path, sig: signal.Signals) -> None:
-    try:
-        wait_until(lambda: stored_documents(store) >= 6 or proc.poll() is not None)
-        proc.send_signal(sig)
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-
-
 def _paths(tmp_path: Path, crawl_id: int) -> list[str]:
     with Store(tmp_path / "touchaudit.db") as store:
         return sorted(urlsplit(d.url).path for d in store.iter_documents(crawl_id))
@@ -161,7 +149,7 @@ def test_a_job_stopped_with_ctrl_c_continues_the_same_crawl_from_its_jobdir(slow
     config = _slow_project(tmp_path, srv.base)
     jobdir = f"JOBDIR={tmp_path / 'job'}"
     proc = start_scrapy_crawl(config, "website", jobdir, "TOUCHAUDIT_BATCH=3")
-    _stop_half_way(proc, tmp_path / "touchaudit.db", signal.SIGINT)
+    stop_half_way(proc, lambda: stored_documents(tmp_path / "touchaudit.db") >= 6, signal.SIGINT)
     [stopped] = _crawls(tmp_path)
     assert stopped["state"] == "interrupted" and stopped["jobs"] == [("site", "interrupted")]
     assert 0 < stopped["counts"]["site"]["documents"] < PAGES
@@ -186,7 +174,7 @@ def test_a_killed_named_job_is_resumed_with_touchaudit_resume(slow_site, tmp_pat
     srv, paths = slow_site
     config = _slow_project(tmp_path, srv.base)
     proc = start_scrapy_crawl(config, "website", "TOUCHAUDIT_CRAWL_NAME=weekly", "TOUCHAUDIT_BATCH=3")
-    _stop_half_way(proc, tmp_path / "touchaudit.db", signal.SIGKILL)
+    stop_half_way(proc, lambda: stored_documents(tmp_path / "touchaudit.db") >= 6, signal.SIGKILL)
     [killed] = _crawls(tmp_path)
     assert killed["state"] == "running" and killed["jobs"] == [("site", "running")]
 

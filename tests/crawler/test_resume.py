@@ -20,8 +20,8 @@ from tests.crawl_helpers import (
     crawl,
     page_fetches,
     start_crawl,
+    stop_half_way,
     stored_documents,
-    wait_until,
     write_site,
 )
 from tests.server import FixtureServer
@@ -71,11 +71,7 @@ def test_a_killed_crawl_resumes_without_losing_or_refetching_a_page(
     first = len(srv.responses)
     store_path = tmp_path / "touchaudit.db"
     proc = start_crawl(tmp_path, config(srv.base))
-    try:
-        wait_until(lambda: stored_documents(store_path) >= 4 * BATCH or proc.poll() is not None)
-    finally:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
+    stop_half_way(proc, lambda: stored_documents(store_path) >= 4 * BATCH, signal.SIGKILL)
     with Store(store_path) as store:
         killed = store.crawl()
         assert killed["state"] == "running", "the crawl ended before it could be killed"
@@ -107,14 +103,8 @@ def test_a_crawl_stopped_with_ctrl_c_is_interrupted_and_resumes(
     first = len(srv.responses)
     store_path = tmp_path / "touchaudit.db"
     proc = start_crawl(tmp_path, config(srv.base))
-    try:
-        wait_until(lambda: stored_documents(store_path) >= 2 * BATCH or proc.poll() is not None)
-        proc.send_signal(signal.SIGINT)  # Scrapy's graceful stop: requests in flight finish
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    # SIGINT is Scrapy's graceful stop: requests in flight finish.
+    stop_half_way(proc, lambda: stored_documents(store_path) >= 2 * BATCH, signal.SIGINT)
     with Store(store_path) as store:
         stopped = store.crawl()
         before_docs = {urlsplit(d.url).path for d in store.iter_documents(stopped["id"])}
