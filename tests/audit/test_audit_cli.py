@@ -229,3 +229,29 @@ def test_an_older_store_is_upgraded_by_migrate_and_keeps_its_history(tmp_path):
     assert [line.split()[:2] for line in history[1:]] == [["1", "1"], ["2", "2"], ["3", "3"]]
     data = json.loads((tmp_path / "out" / "findings.json").read_text())
     assert [f["status"] for f in data["findings"]] == ["open", "open"]
+
+
+def test_run_crawls_audits_and_reports_into_one_folder_with_progress(tmp_path, monkeypatch):
+    import csv
+
+    from tests.crawl_helpers import SCHEDULED_SITE, scheduled_project
+    from tests.server import FixtureServer
+
+    out = tmp_path / "weekly"
+    with FixtureServer(SCHEDULED_SITE) as srv:
+        config = scheduled_project(tmp_path / "project", srv.base)
+        monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "tests.crawler.progress_settings")
+        result = _cli("run", "--config", str(config), "-o", str(out), "--csv")
+
+    assert result.returncode == 1, result.stderr  # errors planted: exit 1 for a scheduled job
+    assert sorted(p.name for p in out.iterdir()) == [
+        "findings.csv", "findings.json", "findings.sarif", "report.html"]
+    for fmt, name in (("html", "report.html"), ("json", "findings.json"), ("sarif", "findings.sarif"),
+                      ("csv", "findings.csv")):
+        assert f"{fmt}: {out / name}" in result.stdout
+    assert "done site: 2 stored" in result.stderr and "done emails: 1 stored" in result.stderr
+    data = json.loads((out / "findings.json").read_text())
+    assert {(f["rule"], f["status"]) for f in data["findings"]} == {
+        ("product-name", "new"), ("trial-length", "new")}
+    rows = list(csv.DictReader((out / "findings.csv").open(encoding="utf-8")))
+    assert {r["rule"] for r in rows} == {"product-name", "trial-length"}
