@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
+from audit.chrome import Chrome, Layout, Place, block_digest
 from audit.documents import Document, Region
 from audit.findings import (
     Finding,
     Location,
     consistency_fingerprint,
+    repeated_fingerprint,
     text_fingerprint,
 )
 from audit.fuzzy import NearMisses
@@ -36,10 +38,24 @@ from audit.text import sentence_around
 logger = logging.getLogger(__name__)
 
 
-def location(doc: Document, region: Region, start: int, end: int) -> Location:
+def location(doc: Document, region: Region, start: int, end: int, place: Place | None = None) -> Location:
     snippet, snippet_start = sentence_around(region.text, start, end)
-    return Location(doc.touchpoint, doc.url, region.name, start, end, region.text[start:end],
-                    snippet, snippet_start, doc.title)
+    loc = Location(doc.touchpoint, doc.url, region.name, start, end, region.text[start:end],
+                   snippet, snippet_start, doc.title)
+    if place is not None:
+        loc.headings = list(place.block.headings)
+        loc.pages = place.pages
+        if place.scope != region.name:
+            loc.chrome = place.scope
+    return loc
+
+
+@dataclass
+class _Repeat:
+    """A finding inside a block repeated across pages, made once, and the pages it is on."""
+
+    finding: Finding
+    pages: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -52,8 +68,11 @@ class _Usage:
 class Auditor:
     """Holds the compiled rules; feed it documents, then call ``finish``."""
 
-    def __init__(self, ruleset: RuleSet, model: str | None = None, phone_region: str = "US"):
+    def __init__(self, ruleset: RuleSet, model: str | None = None, phone_region: str = "US",
+                 chrome: Chrome | None = None):
         self.rules = ruleset.rules
+        self.chrome = chrome or Chrome()
+        self.repeats: dict[tuple[str, ...], _Repeat] = {}
         self.nlp = pipeline(model)
         self.tagged = has_tags(self.nlp)
         text_rules = [r for r in self.rules if isinstance(r, (TermRule, LanguageRule, ConsistencyRule))]
@@ -61,6 +80,7 @@ class Auditor:
         self.fuzzy = NearMisses([r for r in self.rules if isinstance(r, TermRule) and r.fuzzy])
         self.usage: dict[str, _Usage] = {r.id: _Usage() for r in self.rules
                                          if isinstance(r, ConsistencyRule)}
+        self.usage_seen: set[tuple[str, ...]] = set()
         self.facts = FactCollector(ruleset.of_kind("fact"), phone_region)
         self.documents = 0
         self.words = 0
@@ -83,70 +103,112 @@ class Auditor:
         parsed = self.nlp.pipe((r.text for _, r in pairs), batch_size=256)
         current: Document | None = None
         scope: dict[int, bool] = {}
+        layouts: dict[str, Layout] = {}
         for (doc, region), sdoc in zip(pairs, parsed, strict=True):
             if doc is not current:
                 current, scope = doc, {}
+                layouts = self.chrome.layout(doc)
                 self.documents += 1
             self.words += len(sdoc)
-            yield from self.audit_region(doc, region, sdoc, scope)
+            yield from self.audit_region(doc, region, sdoc, scope, layouts.get(region.name))
 
     def audit_region(self, doc: Document, region: Region, sdoc: Doc,
-                     scope: dict[int, bool] | None = None) -> Iterator[Finding]:
+                     scope: dict[int, bool] | None = None,
+                     layout: Layout | None = None) -> Iterator[Finding]:
+        """Findings of one region; those inside a block repeated across pages are kept back and
+        made once, with their pages, by ``finish``."""
         scope = {} if scope is None else scope
+        layout = layout if layout is not None else Layout.flat(region)
         lower_text = region.text.lower()
         seen: Counter[tuple[str, str]] = Counter()
         taken: set[int] = set()
         for hit in self.matcher(sdoc):
             taken.update(range(hit.span.start, hit.span.end))
             judged: set[int] = set()
+            start, end = hit.start, hit.end
+            place = layout.at(start)
+            scopes = layout.scopes(place, start, end)
             for key in hit.keys:
                 if key.rule in judged:
                     continue  # one verdict per rule and span, whichever of its forms matched
                 judged.add(key.rule)
                 rule = self.matcher.rules[key.rule]
-                if not self._in_scope(rule, key.rule, doc, region, scope):
+                if not self._in_scope(rule, key.rule, doc, scopes, scope):
                     continue
-                start, end = hit.start, hit.end
                 if region.code and region.in_code(start, end):
                     break  # never inside code samples
                 if rule.exceptions and rule.excepted(lower_text, start, end):
                     continue
-                finding = self._judge(rule, hit, key.form, doc, region, seen)
+                finding = self._judge(rule, hit, key.form, doc, region, seen, place)
                 if finding is not None:
-                    yield finding
+                    yield from self._once(finding, doc, place)
         if self.fuzzy:
             if region.code:
                 taken.update(t.i for t in sdoc if region.in_code(t.idx, t.idx + len(t)))
             for miss in self.fuzzy.find(sdoc, taken):
                 rule = miss.rule
-                if not self._in_scope(rule, self.rules.index(rule) + 10**6, doc, region, scope):
-                    continue
                 span = sdoc[miss.start:miss.end]
-                loc = location(doc, region, span.start_char, span.end_char)
+                place = layout.at(span.start_char)
+                scopes = layout.scopes(place, span.start_char, span.end_char)
+                if not self._in_scope(rule, self.rules.index(rule) + 10**6, doc, scopes, scope):
+                    continue
+                loc = location(doc, region, span.start_char, span.end_char, place)
                 seen[(rule.id + "~", loc.text.lower())] += 1
-                yield Finding(
+                yield from self._once(Finding(
                     kind="term", rule=rule.id, severity=lower_severity(rule.severity),
                     message=f"'{loc.text}' looks like '{rule.preferred}' (similarity {miss.score:g}%); "
                             f"write '{rule.preferred}' if it is meant",
                     locations=[loc], expected=rule.preferred,
                     fingerprint=text_fingerprint(rule.id + "~", loc, seen[(rule.id + "~", loc.text.lower())]),
                     extra={"problem": "near_miss", "score": miss.score},
-                )
+                ), doc, place)
         if self.facts:
-            self.facts.observe(doc, region, sdoc, scope_ok=lambda r: self._in_scope(
-                r, id(r), doc, region, scope))
+            self.facts.observe(
+                doc, region, sdoc,
+                scope_ok=lambda r: self._in_scope(r, id(r), doc, None, scope),
+                place_ok=lambda r, s, e: r.applies_in(layout.scopes(layout.at(s), s, e)),
+                place_at=lambda s: layout.at(s))
 
-    def _in_scope(self, rule: Rule, key: int, doc: Document, region: Region,
+    def _in_scope(self, rule: Rule, key: int, doc: Document, scopes: frozenset[str] | None,
                   scope: dict[int, bool]) -> bool:
+        """Whether the rule audits this document (cached per document) and these scopes."""
         if key not in scope:
-            scope[key] = rule.applies_to(doc.touchpoint, doc.url)
-        return scope[key] and rule.applies_to_region(region.name)
+            scope[key] = rule.applies_to(doc.touchpoint, doc.url, doc.date)
+        return scope[key] and (scopes is None or rule.applies_in(scopes))
+
+    def _once(self, finding: Finding, doc: Document, place: Place | None) -> Iterator[Finding]:
+        """Yield a finding, or keep it back when its block repeats across pages: one finding
+        for the block, whichever page it is read on (``finish`` makes it)."""
+        if place is None or not place.repeated:
+            yield finding
+            return
+        loc = finding.locations[0]
+        offset = loc.start - place.start
+        key = (finding.rule, str(finding.extra.get("problem")), doc.touchpoint, place.key, str(offset),
+               loc.text)
+        kept = self._repeats_of(key, finding, place, offset)
+        if not kept.pages or kept.pages[-1] != doc.url:
+            kept.pages.append(doc.url)
+
+    def _repeats_of(self, key: tuple[str, ...], finding: Finding, place: Place, offset: int) -> _Repeat:
+        kept = self.repeats.get(key)
+        if kept is None:
+            loc = finding.locations[0]
+            marker = finding.rule + ("~" if finding.extra.get("problem") == "near_miss" else "")
+            finding.fingerprint = repeated_fingerprint(marker, loc, block_digest(place.key), offset)
+            kept = self.repeats[key] = _Repeat(finding)
+        return kept
 
     def _judge(self, rule: Rule, hit: Hit, form: str, doc: Document, region: Region,
-               seen: Counter[tuple[str, str]]) -> Finding | None:
+               seen: Counter[tuple[str, str]], place: Place | None = None) -> Finding | None:
         span = hit.span
         if isinstance(rule, ConsistencyRule):
-            self.usage[rule.id].places[form].append(location(doc, region, hit.start, hit.end))
+            if place is not None and place.repeated:
+                key = (rule.id, form, doc.touchpoint, place.key, str(hit.start - place.start))
+                if key in self.usage_seen:
+                    return None  # a repeated block counts once
+                self.usage_seen.add(key)
+            self.usage[rule.id].places[form].append(location(doc, region, hit.start, hit.end, place))
             return None
         if isinstance(rule, TermRule):
             roles = [(k.role, k.form) for k in hit.keys if self.matcher.rules[k.rule] is rule]
@@ -162,7 +224,7 @@ class Auditor:
             problem, expected = "avoid", rule.prefer
         else:
             return None
-        loc = location(doc, region, hit.start, hit.end)
+        loc = location(doc, region, hit.start, hit.end, place)
         seen[(rule.id, loc.text.lower())] += 1
         return Finding(
             kind="term" if isinstance(rule, TermRule) else "language",
@@ -176,6 +238,9 @@ class Auditor:
     def finish(self) -> list[Finding]:
         """Consistency and fact findings, over everything audited."""
         out: list[Finding] = []
+        for kept in self.repeats.values():
+            kept.finding.extra["pages"] = kept.pages
+            out.append(kept.finding)
         for rule in self.rules:
             if isinstance(rule, ConsistencyRule):
                 finding = self._consistency(rule)

@@ -43,6 +43,26 @@ ZENDESK = [
            default="cursor", choices=("cursor", "offset")),
 ]
 
+def _selectors(value: Any) -> str | None:
+    """CSS selectors are checked when the config is read, not when the first page arrives."""
+    from crawler.extract import check_selector  # lxml's cssselect; the crawler owns extraction
+
+    for selector in value or []:
+        problem = check_selector(selector)
+        if problem:
+            return f"has {selector!r}, which {problem}"
+    return None
+
+
+EXTRACT = [
+    Option("main", "strings", "CSS selectors of the main content: everything outside it is chrome "
+           "(nav before it, footer after it)", check=_selectors),
+    Option("nav", "strings", "CSS selectors of more navigation chrome (region nav)", check=_selectors),
+    Option("footer", "strings", "CSS selectors of more footer chrome (region footer)", check=_selectors),
+    Option("exclude", "strings", "CSS selectors of content that is not text at all (testimonials, "
+           "legal boilerplate, cookie banners, class=\"nop\" markers)", check=_selectors),
+]
+
 TOUCHPOINT = [
     Option("name", "str", "the touchpoint's name, used in rules and the report", required=True),
     Option("kind", "choice", "what kind of touchpoint this is", required=True, choices=KINDS),
@@ -58,6 +78,8 @@ TOUCHPOINT = [
     Option("zendesk", "map", "read a Zendesk Help Center through its API", table=ZENDESK),
     Option("paths", "strings", "file globs of email templates and messages, relative to the "
            "config's folder"),
+    Option("extract", "map", "how pages are read: CSS selectors for the main content, chrome "
+           "and content to leave out (websites and HTML help centers)", table=EXTRACT),
 ]
 
 CRAWL = [
@@ -105,6 +127,7 @@ class Touchpoint:
     robots: bool = True
     zendesk: dict[str, Any] | None = None
     paths: list[str] = field(default_factory=list)
+    extract: dict[str, Any] | None = None
 
 
 @dataclass
@@ -183,8 +206,8 @@ def _touchpoints(src: Source, items: list[dict[str, Any]]) -> list[Touchpoint]:
         if kind == "email" and not item.get("paths"):
             src.problem(line, col, f"touchpoint {name!r} has kind 'email' but no 'paths'")
         fields = {k: v for k, v in item.items() if not k.startswith("_") and v is not None}
-        zendesk = fields.get("zendesk")
-        if zendesk:
-            fields["zendesk"] = {k: v for k, v in zendesk.items() if not k.startswith("_")}
+        for key in ("zendesk", "extract"):
+            if fields.get(key):
+                fields[key] = {k: v for k, v in fields[key].items() if not k.startswith("_")}
         out.append(Touchpoint(**fields))
     return out

@@ -24,6 +24,13 @@ REGIONS: tuple[str, ...] = (
     "preheader",
 )
 
+# Places inside a region's text that rules can also scope by: link text, buttons (calls to
+# action) and quotations (testimonials, quoted press). They are ranges of a region, not regions.
+MARKS: tuple[str, ...] = ("link", "button", "quote")
+
+# Every name a rule's ``regions``/``exclude_regions`` may use.
+SCOPES: tuple[str, ...] = REGIONS + MARKS
+
 KINDS: tuple[str, ...] = ("website", "helpcenter", "email")
 
 # Why a URL produced no document. Failures are data: counted, reported, in SARIF.
@@ -45,13 +52,55 @@ CRAWL_STATES: tuple[str, ...] = ("running", "complete", "interrupted")
 
 
 @dataclass
+class Block:
+    """One block of a region (a paragraph, list item, cell, heading…): one line of its text.
+
+    It keeps what a reader sees around it: ``headings``, the headings above it in the document
+    (outermost first); for a table cell its ``row`` and ``col`` headers; for a list item the
+    ``lead`` sentence that introduces its list ("Plus includes:"). ``tag`` is the HTML element
+    the text came from; ``seq`` its place in the page's reading order across regions. Offsets are
+    into the region's text.
+    """
+
+    start: int
+    end: int
+    tag: str = ""
+    seq: int = -1
+    headings: tuple[str, ...] = ()
+    row: str | None = None
+    col: str | None = None
+    lead: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": self.start, "end": self.end}
+        if self.tag:
+            out["tag"] = self.tag
+        if self.seq >= 0:
+            out["seq"] = self.seq
+        if self.headings:
+            out["headings"] = list(self.headings)
+        for key in ("row", "col", "lead"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Block:
+        return cls(int(d["start"]), int(d["end"]), d.get("tag", ""), int(d.get("seq", -1)),
+                   tuple(d.get("headings", ())), d.get("row"), d.get("col"), d.get("lead"))
+
+
+@dataclass
 class Region:
     """One region of a document: its name, its stored text, and what was taken out of it.
 
     ``merge_tags`` lists ``(tag, offset)`` pairs: each tag was replaced by ``…`` at ``offset``.
     ``data`` holds the parsed JSON-LD objects for the ``jsonld`` region. ``code`` lists the
     ``(start, end)`` ranges of the text that were code (``<code>``, ``<pre>``…): no rule
-    matches inside them.
+    matches inside them. ``marks`` lists, per name in MARKS, the ranges that were link text,
+    buttons or quotations. ``blocks`` describes each line of the text (see Block); a region
+    stored without them (an older store, a page whose structure could not be read) is one
+    plain block per line.
     """
 
     name: str
@@ -59,9 +108,26 @@ class Region:
     merge_tags: list[tuple[str, int]] = field(default_factory=list)
     data: Any = None
     code: list[tuple[int, int]] = field(default_factory=list)
+    marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
 
     def in_code(self, start: int, end: int) -> bool:
         return any(s < end and start < e for s, e in self.code)
+
+    def marked(self, start: int, end: int) -> tuple[str, ...]:
+        """The MARKS whose ranges overlap ``[start, end)``."""
+        return tuple(name for name, ranges in self.marks.items()
+                     if any(s < end and start < e for s, e in ranges))
+
+    def lines(self) -> list[Block]:
+        """The blocks of the text: the stored ones, or one plain block per line."""
+        if self.blocks:
+            return self.blocks
+        out, pos = [], 0
+        for line in self.text.split("\n"):
+            out.append(Block(pos, pos + len(line)))
+            pos += len(line) + 1
+        return out
 
     def __post_init__(self) -> None:
         if self.name not in REGIONS:
@@ -75,6 +141,10 @@ class Region:
             out["data"] = self.data
         if self.code:
             out["code"] = [list(r) for r in self.code]
+        if self.marks:
+            out["marks"] = {k: [list(r) for r in v] for k, v in self.marks.items()}
+        if self.blocks:
+            out["blocks"] = [b.to_dict() for b in self.blocks]
         return out
 
     @classmethod
@@ -85,6 +155,8 @@ class Region:
             merge_tags=[(t, int(p)) for t, p in d.get("merge_tags", [])],
             data=d.get("data"),
             code=[(int(a), int(b)) for a, b in d.get("code", [])],
+            marks={k: [(int(a), int(b)) for a, b in v] for k, v in d.get("marks", {}).items()},
+            blocks=[Block.from_dict(b) for b in d.get("blocks", [])],
         )
 
 
@@ -112,6 +184,21 @@ class Document:
 
     def region(self, name: str) -> Region | None:
         return next((r for r in self.regions if r.name == name), None)
+
+    @property
+    def published(self) -> str | None:
+        """The date (YYYY-MM-DD) the page says it was published, if it says one."""
+        return self.extra.get("published")
+
+    @property
+    def updated(self) -> str | None:
+        """The date (YYYY-MM-DD) the page says it was last updated, if it says one."""
+        return self.extra.get("updated")
+
+    @property
+    def date(self) -> str | None:
+        """The date rules scope by (``before:``/``after:``): when it was written, else updated."""
+        return self.published or self.updated
 
     @property
     def word_count(self) -> int:

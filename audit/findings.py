@@ -31,6 +31,9 @@ class Location:
     snippet: str = ""
     snippet_start: int = 0  # offset of the snippet in the region text, to highlight in it
     title: str = ""
+    headings: list[str] = field(default_factory=list)  # the headings above it on the page
+    chrome: str = ""  # nav or footer: template chrome found by repetition (audit/chrome.py)
+    pages: int = 1  # how many pages of the touchpoint show this block (chrome: all of them)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,6 +117,12 @@ def text_fingerprint(rule: str, loc: Location, occurrence: int) -> str:
 def fact_fingerprint(rule: str, qualifier: str, values: list[Any]) -> str:
     """Fact findings: rule, qualifier and the sorted set of distinct normalized values."""
     return _digest(rule, qualifier, *sorted({value_key(v) for v in values}))
+
+
+def repeated_fingerprint(rule: str, loc: Location, block_digest: str, offset: int) -> str:
+    """Findings inside a block repeated across pages: rule, touchpoint, the block's text and
+    the place in it, so the identity does not depend on which page was read first."""
+    return _digest(rule, loc.touchpoint, "block", block_digest, loc.text.lower(), offset)
 
 
 def consistency_fingerprint(rule: str, forms: list[str]) -> str:

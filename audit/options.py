@@ -8,6 +8,7 @@ parsed file against a table with the YAML parser's marks, so every problem is re
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import re
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from audit.errors import Problem
 
 # Types an option can have. "strings" accepts one string or a list and yields a list.
 TYPES = ("str", "int", "float", "bool", "strings", "regex", "regexes", "choice", "map", "maps",
-         "any", "number")
+         "any", "number", "date")
 
 _SAFE_TAG = re.compile(r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|omap|timestamp)$")
 
@@ -166,7 +167,9 @@ _EXPECT = {
     "regexes": "a regular expression or a list of them",
     "map": "a mapping",
     "maps": "a list of mappings",
+    "date": "a date written YYYY-MM-DD",
 }
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _bad_tag(node: Any) -> str | None:
@@ -259,6 +262,16 @@ def coerce(src: Source, value: Any, opt: Option, what: str, pos: tuple[int, int]
         if not isinstance(value, bool):
             return bad()
         result = value
+    elif t == "date":
+        # YAML reads an unquoted 2021-03-01 as a date; a quoted one stays text.
+        text = value.isoformat()[:10] if isinstance(value, (datetime.date, datetime.datetime)) else value
+        if not isinstance(text, str) or not _DATE.match(text):
+            return bad()
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            return bad("a real date written YYYY-MM-DD")
+        result = text
     elif t == "choice":
         if not isinstance(value, str) or value not in opt.choices:
             return bad(f"one of {', '.join(opt.choices)}")
@@ -349,6 +362,8 @@ def _schema_of(opt: Option) -> dict[str, Any]:
         s = {"type": "number"}
     elif t == "bool":
         s = {"type": "boolean"}
+    elif t == "date":
+        s = {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
     elif t == "choice":
         s = {"enum": list(opt.choices)}
     elif t in ("strings", "regexes"):

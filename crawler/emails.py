@@ -18,6 +18,7 @@ recorded in ``Region.merge_tags`` at that offset, as audit/text.clean does for p
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import html
 import logging
@@ -183,8 +184,10 @@ def _html_email(protected: str, tags: list[str], subject: str | None = None,
     _add(regions, "subject", subject or "", tags)
     _add(regions, "preheader", preheader or "", tags)
     for r in ex.regions:
+        # restore() swaps one character for one, so code ranges, marks and blocks stay true.
         text, found = restore(r.text, r.merge_tags, tags)
-        regions.append(Region(r.name, text, found, restore_data(r.data, tags)))
+        regions.append(dataclasses.replace(r, text=text, merge_tags=found,
+                                           data=restore_data(r.data, tags)))
     title = restore(ex.title, [], tags)[0]
     if not title and regions and regions[0].name == "subject":
         title = regions[0].text
@@ -313,7 +316,20 @@ def from_message(data: bytes, name: str) -> Email | Problem:
         "content_type": ctype,
         "attachments": sum(1 for _ in msg.iter_attachments()) if msg.is_multipart() else 0,
     }
+    sent = _sent_date(msg)
+    if sent:
+        found.extra["published"] = sent
     return found
+
+
+def _sent_date(msg: EmailMessage) -> str | None:
+    """The message's Date header as YYYY-MM-DD (rules scope by a document's date)."""
+    try:
+        value = msg.get("Date")
+        when = getattr(value, "datetime", None)
+    except (ValueError, IndexError, TypeError):
+        return None
+    return when.date().isoformat() if when is not None else None
 
 
 def read_mbox(path: Path, name: str) -> list[Email | Problem]:

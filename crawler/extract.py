@@ -1,73 +1,100 @@
-"""HTML -> regions of text: title, meta, headings, body, nav, footer, alt, JSON-LD.
+"""HTML -> regions of text, read the way a visitor reads the page.
 
-Navigation and footer are taken out of the body, so a rule can skip the chrome that repeats on
-every page; script, style and template content is never text. Blocks (paragraphs, list items,
-cells, headings) are separated by line breaks in the stored text, so no match spans two blocks.
+Navigation and footer are taken out of the body (tags, ARIA landmarks, class and id words, and
+the touchpoint's own CSS selectors), so a rule can skip the chrome around the content; chrome
+that only repetition reveals is found later, across the crawl (audit/chrome.py). Script, style
+and template content is never text; ``<noscript>`` text is.
+
+Blocks (paragraphs, list items, cells, headings) are separated by line breaks in the stored
+text, so no match spans two blocks, and each keeps its structure (heading path, table headers,
+list lead: documents.Block). Link text, buttons and quotations stay in their sentence and are
+recorded as marked ranges (documents.MARKS); code samples likewise, so no rule matches inside.
+
+The page is parsed with lxml and walked without recursion, so deep nesting cannot exhaust the
+stack.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+import lxml.etree
+import lxml.html
+from lxml.cssselect import CSSSelector
 
-from audit.documents import Region
+from audit.documents import Block, Region
 from audit.text import clean
+from crawler.dates import page_dates
+from crawler.landmarks import (
+    BUTTON_WORDS,
+    CONTENT,
+    class_words,
+    is_footer,
+    is_nav,
+    main_element,
+    table_headers,
+)
+from crawler.marks import ANY_MARK, MARK_CHARS, take_marks
 
-NOT_TEXT = {"script", "style", "noscript", "template", "svg", "canvas", "iframe", "object",
-            "head", "select", "option"}
+__all__ = ["Extracted", "Selectors", "check_selector", "extract", "parse"]
+
+logger = logging.getLogger(__name__)
+
+NOT_TEXT = {"script", "style", "template", "svg", "canvas", "iframe", "object", "head", "select",
+            "option", "datalist", "math"}
 BLOCKS = {"p", "div", "section", "article", "main", "aside", "header", "footer", "nav", "li",
           "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "thead", "tbody", "tfoot",
           "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "figure", "figcaption",
           "form", "fieldset", "address", "br", "hr", "details", "summary", "caption", "center",
-          "label", "button", "option"}
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+          "label", "button", "option", "noscript", "menu", "legend", "body"}
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+CODE_TAGS = {"code", "pre", "kbd", "samp", "tt", "var"}
 
 
-CONTENT = ["article", "main"]
-# Class and id words of the chrome on pages without semantic tags (``<div class="navbar">``).
-NAV_WORDS = {"nav", "navbar", "navigation", "menu", "mainmenu", "main-menu", "site-nav", "topbar",
-             "breadcrumb", "breadcrumbs", "sidebar", "side-bar", "skip", "skip-link", "cookie-banner",
-             "cookie-consent", "masthead"}
-FOOTER_WORDS = {"footer", "site-footer", "page-footer", "colophon"}
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+Tags = list[tuple[str, int]]
+# huge_tree: libxml2 otherwise stops at 256 levels of nesting and drops the rest of the page.
+_PARSER = lxml.html.HTMLParser(huge_tree=True)
 
 
-def _words(tag: Tag) -> set[str]:
-    classes = tag.get("class") or []
-    classes = classes if isinstance(classes, list) else str(classes).split()
-    return {w.lower() for w in [*classes, str(tag.get("id") or "")] if w}
+@dataclass
+class Selectors:
+    """A touchpoint's own CSS selectors (config ``extract:``): the main content, extra nav and
+    footer, and content to leave out entirely (testimonials, cookie banners, ``.nop``)."""
+
+    main: list[str] = field(default_factory=list)
+    nav: list[str] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._compiled = {k: [CSSSelector(s, translator="html") for s in getattr(self, k)]
+                          for k in ("main", "nav", "footer", "exclude")}
+
+    @classmethod
+    def from_config(cls, raw: dict[str, Any] | None) -> Selectors | None:
+        if not raw:
+            return None
+        return cls(**{k: list(raw.get(k) or []) for k in ("main", "nav", "footer", "exclude")})
+
+    def matches(self, root: Any, key: str) -> set[Any]:
+        return {el for sel in self._compiled[key] for el in sel(root)}
 
 
-def _is_nav(tag: Tag, in_content: bool = False) -> bool:
-    """Navigation, and the chrome around the content: the site header and a page-level sidebar.
-
-    A ``<header>`` or ``<aside>`` inside the article is part of the content, so it stays in body,
-    and so does a page header holding the page's ``<h1>`` (a hero, not chrome).
-    """
-    role = (tag.get("role") or "").lower()
-    if tag.name == "nav" or role in ("navigation", "menubar"):
-        return True
-    if in_content or _is_content(tag):
-        return False
-    if tag.name == "aside" or role == "complementary":
-        return True
-    if tag.name == "header" or role == "banner":
-        return tag.find("h1") is None
-    return tag.name in ("div", "ul", "section", "a") and bool(_words(tag) & NAV_WORDS)
-
-
-def _is_content(tag: Tag) -> bool:
-    return tag.name in CONTENT or (tag.get("role") or "").lower() == "main"
-
-
-def _is_footer(tag: Tag, in_content: bool = False) -> bool:
-    role = (tag.get("role") or "").lower()
-    if tag.name == "footer" or role == "contentinfo":
-        return True
-    return (tag.name in ("div", "section") and bool(_words(tag) & FOOTER_WORDS)
-            and not in_content)
+def check_selector(selector: str) -> str | None:
+    """Why a CSS selector cannot be used (for config errors), or None."""
+    try:
+        CSSSelector(selector, translator="html")
+    except Exception as exc:  # cssselect raises SelectorSyntaxError or ExpressionError
+        return f"is not a valid CSS selector: {exc}"
+    return None
 
 
 @dataclass
@@ -82,149 +109,321 @@ class Extracted:
     jsonld: list[Any] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # href of every <a> and <area>, as written
     base: str | None = None  # <base href>, against which the links resolve
+    published: str | None = None  # YYYY-MM-DD, when the page says when it was published
+    updated: str | None = None  # YYYY-MM-DD, when the page says when it was last updated
+    flat: list[str] = field(default_factory=list)  # regions whose structure could not be kept
 
 
-def extract(html: str, merge_tags: bool = False) -> Extracted:
-    """Split a page into regions. ``merge_tags`` takes template tags out of the text (emails)."""
-    soup = BeautifulSoup(html, "lxml")
-    for c in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        c.extract()
-    title_tag = soup.find("title")
-    title = _clean(title_tag.get_text(" "), merge_tags)[0] if title_tag else ""
-    meta = {}
-    for m in soup.find_all("meta"):
-        key = (m.get("name") or m.get("property") or "").strip().lower()
-        if key and m.get("content") is not None:
+def parse(html: str) -> Any | None:
+    """The lxml tree of a page, or None when there is no markup at all."""
+    html = _CONTROL.sub("", _XML_DECL.sub("", html, count=1))
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html, parser=_PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def extract(html: str, merge_tags: bool = False, selectors: Selectors | None = None,
+            url: str | None = None, dates: bool = True) -> Extracted:
+    """Split a page into regions. ``merge_tags`` takes template tags out of the text (emails);
+    ``selectors`` are the touchpoint's own; ``url`` helps find the page's date."""
+    root = parse(html)
+    if root is None:
+        return Extracted("", [])
+    for el in list(root.iter(lxml.etree.Comment, lxml.etree.ProcessingInstruction)):
+        _drop_keep_tail(el)
+    head = root.find("head")
+    title_el = head.find("title") if head is not None else None
+    if title_el is None:
+        title_el = next((t for t in root.iter("title") if not _inside(t, "svg")), None)
+    title = _clean(title_el.text_content(), merge_tags)[0] if title_el is not None else ""
+    meta: dict[str, str] = {}
+    for m in root.iter("meta"):
+        key = (m.get("name") or m.get("property") or m.get("itemprop") or "").strip().lower()
+        if key and m.get("content") is not None and key not in meta:
             meta[key] = str(m.get("content"))
     canonical = None
-    for link in soup.find_all("link", href=True):
-        rels = link.get("rel") or []
-        rels = rels if isinstance(rels, list) else [rels]
-        if "canonical" in [r.lower() for r in rels]:
-            canonical = str(link["href"]).strip()
+    for link in root.iter("link"):
+        if link.get("href") and "canonical" in (link.get("rel") or "").lower().split():
+            canonical = link.get("href").strip()
             break
-    links = [str(a["href"]) for a in soup.find_all(["a", "area"], href=True)]
-    base_tag = soup.find("base", href=True)
-    base = str(base_tag["href"]).strip() if isinstance(base_tag, Tag) else None
-    html_tag = soup.find("html")
-    lang = html_tag.get("lang") if isinstance(html_tag, Tag) else None
+    links = [str(a.get("href")) for a in root.iter("a", "area") if a.get("href") is not None]
+    base_el = next((b for b in root.iter("base") if b.get("href")), None)
+    base = base_el.get("href").strip() if base_el is not None else None
+    lang = root.get("lang")
 
-    jsonld = _jsonld(soup)
-    alts = [str(img.get("alt")) for img in soup.find_all(["img", "area"]) if img.get("alt")]
-    alts += [str(i.get("alt")) for i in soup.find_all("input", attrs={"type": "image"}) if i.get("alt")]
+    jsonld = _jsonld(root)
+    alts = [str(img.get("alt")) for img in root.iter("img", "area") if img.get("alt")]
+    alts += [str(i.get("alt")) for i in root.iter("input")
+             if (i.get("type") or "").lower() == "image" and i.get("alt")]
 
-    buckets: dict[str, list[str]] = {"heading": [], "body": [], "nav": [], "footer": []}
-    body = soup.find("body") or soup
-    line: list[str] = []
-    _walk(body, "body", buckets, line)
-    _flush("body", buckets, line)  # inline text after the last block
+    body = root.find("body")
+    walker = _Walker(root, selectors)
+    walker.run(body if body is not None else root)
 
     regions: list[Region] = []
+    flat: list[str] = []
 
-    def add(name: str, parts: list[str], data: Any = None) -> None:
+    def add(name: str, parts: list[str], data: Any = None, blocks: list[Block] | None = None) -> None:
         text, tags = _clean("\n".join(parts), merge_tags)
-        text, tags, code = take_code(text, tags)
-        if text or data:
-            regions.append(Region(name, text, tags, data, code))
+        text, tags, marks = take_marks(text, tags)
+        code = marks.pop("code", [])
+        if not (text or data):
+            return
+        laid: list[Block] = []
+        if blocks:
+            laid = _lay_out(text, blocks)
+            if not laid:
+                flat.append(name)
+                logger.info("structure of region %s kept flat: its blocks and lines disagree", name)
+        regions.append(Region(name, text, tags, data, code, marks, laid))
 
     add("title", [title] if title else [])
     if not title:  # the document still needs a name in the report
-        h1 = soup.find("h1")
-        title = meta.get("og:title") or (_clean(h1.get_text(" "), merge_tags)[0] if h1 else "")
+        h1 = next(iter(root.iter("h1")), None)
+        title = meta.get("og:title") or (_clean(h1.text_content(), merge_tags)[0] if h1 is not None else "")
     desc = meta.get("description") or meta.get("og:description")
     add("meta", [desc] if desc else [])
-    add("heading", buckets["heading"])
-    add("body", buckets["body"])
-    add("nav", buckets["nav"])
-    add("footer", buckets["footer"])
+    for name in ("heading", "body", "nav", "footer"):
+        add(name, walker.lines[name], blocks=walker.blocks[name])
     add("alt", alts)
     if jsonld:
         add("jsonld", list(_leaves(jsonld)), data=jsonld)
+    published, updated = page_dates(root, jsonld, meta, url, walker.chrome_roots) if dates else (None, None)
     return Extracted(title, regions, canonical, lang if isinstance(lang, str) else None, meta, jsonld,
-                     links, base)
+                     links, base, published, updated, flat)
 
 
-CODE_TAGS = {"code", "pre", "kbd", "samp", "tt", "var"}
-CODE_OPEN, CODE_CLOSE = "\ue000", "\ue001"  # private-use marks, taken out again by take_code
-
-
-Tags = list[tuple[str, int]]
-
-
-def take_code(text: str, tags: Tags) -> tuple[str, Tags, list[tuple[int, int]]]:
-    """Remove the code marks from stored text: (text, merge tags re-offset, code ranges)."""
-    if CODE_OPEN not in text:
-        return text, tags, []
-    out: list[str] = []
-    shift: list[int] = []  # for each input offset, the output offset
-    ranges: list[tuple[int, int]] = []
-    depth, start = 0, 0
-    for ch in text:
-        shift.append(len(out))
-        if ch == CODE_OPEN:
-            depth += 1
-            if depth == 1:
-                start = len(out)
-        elif ch == CODE_CLOSE:
-            depth = max(0, depth - 1)
-            if depth == 0 and len(out) > start:
-                ranges.append((start, len(out)))
-        else:
-            out.append(ch)
-    shift.append(len(out))
-    return "".join(out), [(tag, shift[pos]) for tag, pos in tags], ranges
+def _lay_out(text: str, blocks: list[Block]) -> list[Block]:
+    """The walker's blocks with offsets into the final text (one per line), or [] when the
+    lines no longer line up (a merge tag spanning two blocks): the region is then flat."""
+    lines = text.split("\n")
+    if len(lines) != len(blocks):
+        return []
+    out, pos = [], 0
+    for line, b in zip(lines, blocks, strict=True):
+        out.append(dataclasses.replace(b, start=pos, end=pos + len(line)))
+        pos += len(line) + 1
+    return out
 
 
 def _clean(text: str, merge_tags: bool) -> tuple[str, list[tuple[str, int]]]:
     return clean(text, merge_tags=merge_tags)
 
 
-def _walk(node: Tag, region: str, buckets: dict[str, list[str]], line: list[str],
-          in_content: bool = False) -> None:
-    """Depth-first: text goes to the current region's current line; blocks end the line."""
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if not isinstance(child, Comment):
-                line.append(str(child))
-            continue
-        if not isinstance(child, Tag) or child.name in NOT_TEXT:
-            continue
-        if child.get("hidden") is not None or (child.get("aria-hidden") or "").lower() == "true":
-            continue
-        target = region
-        if region == "body":
-            if _is_nav(child, in_content):
-                target = "nav"
-            elif _is_footer(child, in_content):
-                target = "footer"
-            elif child.name in HEADINGS:
-                target = "heading"
-        code = child.name in CODE_TAGS
-        inside = in_content or _is_content(child)
-        if target != region or child.name in BLOCKS:
-            _flush(region, buckets, line)
-            inner: list[str] = [CODE_OPEN] if code else []
-            _walk(child, target, buckets, inner, inside)
-            inner += [CODE_CLOSE] if code else []
-            _flush(target, buckets, inner)
+def _drop_keep_tail(el: Any) -> None:
+    """Remove a comment or processing instruction but keep the text after it."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail or ""
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
         else:
-            line += [CODE_OPEN] if code else []
-            _walk(child, region, buckets, line, inside)
-            line += [CODE_CLOSE] if code else []
-    return None
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
 
 
-def _flush(region: str, buckets: dict[str, list[str]], line: list[str]) -> None:
-    text = " ".join("".join(line).split())
-    if text:
-        buckets[region].append(text)
-    line.clear()
+def _inside(el: Any, tag: str) -> bool:
+    return any(a.tag == tag for a in el.iterancestors())
 
 
-def _jsonld(soup: BeautifulSoup) -> list[Any]:
+@dataclass(frozen=True)
+class _State:
+    """Where the walk is: the region text goes to, and what encloses it."""
+
+    region: str = "body"
+    in_content: bool = False
+    marks: frozenset[str] = frozenset()
+    tag: str = ""  # the innermost block element
+    cell: tuple[str | None, str | None] | None = None  # (row header, column header)
+    lead: str | None = None
+    heading: int = 0  # the level, inside a heading element
+
+
+class _Walker:
+    """One pass over the body: text into per-region lines, each line with its Block."""
+
+    def __init__(self, root: Any, selectors: Selectors | None):
+        self.lines: dict[str, list[str]] = {k: [] for k in ("heading", "body", "nav", "footer")}
+        self.blocks: dict[str, list[Block]] = {k: [] for k in self.lines}
+        self.line: list[str] = []
+        self.line_state: _State | None = None
+        # Heading stacks, (level, text): the body's (shared with headings) and each chrome region's.
+        self.stacks: dict[str, list[tuple[int, str]]] = {"body": [], "nav": [], "footer": []}
+        self.cells: dict[Any, tuple[str | None, str | None]] = {}
+        self.last: dict[str, str] = {}  # the last block's text per family
+        self.top: Any = None
+        self.seq = 0  # reading order of the blocks across regions
+        self.chrome_roots: list[Any] = []  # the elements whose text went to nav or footer
+        self.seen_main = False
+        sel = selectors
+        self.main = sel.matches(root, "main") if sel and sel.main else main_element(root)
+        self.main_above = {a for el in self.main for a in el.iterancestors()}
+        self.nav_sel = sel.matches(root, "nav") if sel else set()
+        self.footer_sel = sel.matches(root, "footer") if sel else set()
+        self.excluded = sel.matches(root, "exclude") if sel else set()
+
+    def run(self, body: Any) -> None:
+        self.top = body
+        events: list[tuple[int, Any, _State]] = [(0, body, _State())]
+        while events:
+            kind, node, state = events.pop()
+            if kind == 1:
+                self.text(node, state)
+            elif kind == 2:
+                self.end(node, state)
+            else:
+                inner = self.start(node, state)
+                if inner is None:
+                    continue
+                events.append((2, (node, state), inner))
+                for child in reversed(node):
+                    if child.tail:
+                        events.append((1, child.tail, inner))
+                    events.append((0, child, inner))
+                if node.text:
+                    events.append((1, node.text, inner))
+        self.flush()
+
+    # -- elements --------------------------------------------------------------------------
+    def start(self, el: Any, state: _State) -> _State | None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None or tag in NOT_TEXT or el in self.excluded:
+            return None
+        if el.get("hidden") is not None or (el.get("aria-hidden") or "").lower() == "true":
+            return None
+        tag = tag.lower()
+        region, in_content = state.region, state.in_content
+        if region == "body" and el is not self.top:
+            region, in_content = self._region(el, tag, state)
+            if region in ("nav", "footer"):
+                self.chrome_roots.append(el)
+        is_block = tag in BLOCKS
+        if region != state.region or is_block:
+            self.flush()
+        marks = state.marks
+        added = self._marks(el, tag)
+        if added:
+            marks = marks | added
+        inner = _State(region, in_content or tag in CONTENT or (el.get("role") or "").lower() == "main",
+                       marks, tag if is_block else state.tag, state.cell, state.lead, state.heading)
+        if tag == "table":
+            self.cells.update(table_headers(el))
+        elif tag in ("td", "th"):
+            inner = _replace(inner, cell=self.cells.get(el))
+        elif tag in ("ul", "ol", "dl"):
+            inner = _replace(inner, lead=self._lead(region))
+        if tag in HEADINGS and region in ("heading", "nav", "footer"):
+            inner = _replace(inner, heading=HEADINGS[tag])
+        if tag == "input" and (el.get("type") or "").lower() in ("submit", "button") and el.get("value"):
+            self.text(str(el.get("value")), _replace(inner, marks=marks | {"button"}))
+        if el in self.main:
+            self.seen_main = True
+        return inner
+
+    def end(self, node: tuple[Any, _State], inner: _State) -> None:
+        el, outer = node
+        if inner.region != outer.region or (isinstance(el.tag, str) and el.tag.lower() in BLOCKS):
+            self.flush()
+
+    def _region(self, el: Any, tag: str, state: _State) -> tuple[str, bool]:
+        """The region an element of the body goes to, and whether it is inside the content."""
+        if el in self.nav_sel:
+            return "nav", state.in_content
+        if el in self.footer_sel:
+            return "footer", state.in_content
+        if is_nav(el, tag, state.in_content):
+            return "nav", state.in_content
+        if is_footer(el, tag, state.in_content, "quote" in state.marks):
+            return "footer", state.in_content
+        if self.main:
+            if el in self.main:
+                return "body", True
+            if not state.in_content and el not in self.main_above:
+                return ("footer" if self.seen_main else "nav"), False
+        if tag in HEADINGS:
+            return "heading", state.in_content
+        return "body", state.in_content
+
+    @staticmethod
+    def _marks(el: Any, tag: str) -> frozenset[str]:
+        found = set()
+        if tag in CODE_TAGS:
+            found.add("code")
+        if tag in ("blockquote", "q"):
+            found.add("quote")
+        role = (el.get("role") or "").lower()
+        if tag == "button" or role == "button" or (
+                tag == "a" and class_words(el) & BUTTON_WORDS):
+            found.add("button")
+        elif tag == "a" and el.get("href") is not None:
+            found.add("link")
+        return frozenset(found)
+
+    def _lead(self, region: str) -> str | None:
+        """The sentence that introduces a list ("Plus includes:"), when the block before it does."""
+        last = self.last.get("body" if region == "heading" else region)
+        return last if last and last.endswith(":") else None
+
+    # -- text ------------------------------------------------------------------------------
+    def text(self, text: str, state: _State) -> None:
+        if not text:
+            return
+        core = text.strip()
+        if not core:
+            self.line.append(" ")
+            return
+        if self.line_state is None:
+            self.line_state = state
+        elif self.line_state.region != state.region:
+            self.flush()
+            self.line_state = state
+        if state.marks:
+            names = sorted(state.marks)
+            core = ("".join(MARK_CHARS[n][0] for n in names) + core
+                    + "".join(MARK_CHARS[n][1] for n in reversed(names)))
+        lead = " " if text[0].isspace() else ""
+        trail = " " if text[-1].isspace() else ""
+        self.line.append(lead + core + trail)
+
+    def flush(self) -> None:
+        state = self.line_state
+        text = " ".join("".join(self.line).split())
+        self.line.clear()
+        self.line_state = None
+        if state is None or not ANY_MARK.sub("", text).strip():
+            return
+        region = state.region
+        family = "body" if region in ("body", "heading") else region
+        stack = self.stacks[family]
+        row, col = state.cell if state.cell else (None, None)
+        self.lines[region].append(text)
+        self.blocks[region].append(Block(0, 0, state.tag, self.seq, tuple(t for _, t in stack), row,
+                                         col, state.lead))
+        self.seq += 1
+        visible = ANY_MARK.sub("", text)
+        self.last[family] = visible
+        if state.heading:
+            while stack and stack[-1][0] >= state.heading:
+                stack.pop()
+            stack.append((state.heading, visible))
+
+
+def _replace(state: _State, **changes: Any) -> _State:
+    return dataclasses.replace(state, **changes)
+
+
+def _jsonld(root: Any) -> list[Any]:
     out: list[Any] = []
-    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
-        raw = script.string or script.get_text() or ""
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        raw = script.text or ""
         try:
             data = json.loads(raw)
         except ValueError:
@@ -257,3 +456,5 @@ def _leaves(data: Any) -> list[str]:
 
     visit(data)
     return found
+
+

@@ -23,6 +23,7 @@ def location_json(loc: Location) -> dict[str, Any]:
         "touchpoint": loc.touchpoint, "url": loc.url, "title": loc.title, "region": loc.region,
         "start": loc.start, "end": loc.end, "text": loc.text,
         "snippet": loc.snippet, "snippet_start": loc.snippet_start,
+        "headings": loc.headings, "chrome": loc.chrome or None, "pages": loc.pages,
     }
 
 
@@ -39,6 +40,8 @@ def finding_json(f: Finding, by_fact: dict[tuple[str, str], list[Observation]]) 
         "expected": f.expected, "status": f.status, "fingerprint": f.fingerprint,
         "locations": [location_json(loc) for loc in f.locations],
     }
+    if f.extra.get("pages"):
+        out["pages"] = f.extra["pages"]
     if f.kind == "fact":
         fact, qualifier = fact_key(f)
         out["fact"] = {"id": fact, "qualifier": qualifier,

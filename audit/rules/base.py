@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from audit.documents import REGIONS
+from audit.documents import SCOPES
 from audit.findings import SEVERITIES
 from audit.options import Option
 
@@ -25,9 +25,9 @@ def _check_id(value: Any) -> str | None:
 
 
 def _check_regions(value: Any) -> str | None:
-    bad = [r for r in value or [] if r not in REGIONS]
+    bad = [r for r in value or [] if r not in SCOPES]
     if bad:
-        return f"names unknown region {bad[0]!r}; expected one of {', '.join(REGIONS)}"
+        return f"names unknown region {bad[0]!r}; expected one of {', '.join(SCOPES)}"
     return None
 
 
@@ -53,6 +53,10 @@ COMMON = [
     Option("exclude_urls", "regexes", "never audit URLs or paths matching these patterns"),
     Option("regions", "strings", "only audit these regions", check=_check_regions),
     Option("exclude_regions", "strings", "never audit these regions", check=_check_regions),
+    Option("after", "date", "only audit documents dated on or after this day (YYYY-MM-DD); "
+           "undated documents count as current"),
+    Option("before", "date", "only audit documents dated before this day (YYYY-MM-DD); "
+           "undated documents count as current, so they are left out"),
     Option("exceptions", "strings", "phrases in which a match is allowed (case-insensitive)"),
     Option("tests", "map", "examples the rule must (and must not) report; run by 'rules test'",
            table=TESTS),
@@ -76,19 +80,30 @@ class Rule:
     exclude_regions: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
     tests: dict[str, Any] = field(default_factory=dict)
+    after: str | None = None
+    before: str | None = None
 
-    def applies_to(self, touchpoint: str, url: str) -> bool:
-        """Whether the rule audits this document at all."""
+    def applies_to(self, touchpoint: str, url: str, date: str | None = None) -> bool:
+        """Whether the rule audits this document at all (``date``: the page's, YYYY-MM-DD)."""
         if self.touchpoints and touchpoint not in self.touchpoints:
+            return False
+        if self.after and date and date < self.after:
+            return False
+        if self.before and (not date or date >= self.before):
             return False
         if self.urls and not any(p.search(url) for p in self.urls):
             return False
         return not any(p.search(url) for p in self.exclude_urls)
 
     def applies_to_region(self, region: str) -> bool:
-        if self.regions and region not in self.regions:
+        return self.applies_in(frozenset((region,)))
+
+    def applies_in(self, scopes: frozenset[str]) -> bool:
+        """Whether the rule audits text that is in all of ``scopes`` (its region, or nav/footer
+        for chrome found by repetition, plus link/button/quote when it is one)."""
+        if self.regions and scopes.isdisjoint(self.regions):
             return False
-        return region not in self.exclude_regions
+        return scopes.isdisjoint(self.exclude_regions)
 
     def excepted(self, lower_text: str, start: int, end: int) -> bool:
         """Whether the match at [start, end) lies inside one of the rule's exception phrases."""
@@ -124,6 +139,8 @@ def common_fields(raw: dict[str, Any], source: str) -> dict[str, Any]:
         "regions": raw.get("regions") or [],
         "exclude_regions": raw.get("exclude_regions") or [],
         "exceptions": raw.get("exceptions") or [],
+        "after": raw.get("after"),
+        "before": raw.get("before"),
         "tests": {k: v for k, v in (raw.get("tests") or {}).items() if not k.startswith("_") and v},
     }
 

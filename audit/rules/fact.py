@@ -152,17 +152,35 @@ class FactCollector:
         return opts
 
     def observe(self, doc: Document, region: Region, sdoc: Any,
-                scope_ok: Callable[[Rule], bool]) -> None:
-        """Record every statement of every fact rule in this region."""
+                scope_ok: Callable[[Rule], bool],
+                place_ok: Callable[[Rule, int, int], bool] | None = None,
+                place_at: Callable[[int], Any] | None = None) -> None:
+        """Record every statement of every fact rule in this region.
+
+        ``scope_ok`` says whether a rule audits the document; ``place_ok`` whether it audits the
+        place a value was read at (regions, chrome, links…); ``place_at`` gives that place's
+        block (audit/chrome.py) so the observation keeps its headings.
+        """
         for rule in self.rules:
             if not scope_ok(rule):
                 continue
             if region.name == "jsonld":
-                if rule.jsonld and region.data:
-                    self.observations.extend(self._from_jsonld(rule, doc, region))
+                found = self._from_jsonld(rule, doc, region) if rule.jsonld and region.data else iter(())
+            elif rule.context_re is not None:
+                found = self._from_text(rule, doc, region)
+            else:
                 continue
-            if rule.context_re is not None:
-                self.observations.extend(self._from_text(rule, doc, region))
+            for obs in found:
+                loc = obs.location
+                if place_ok is not None and not place_ok(rule, loc.start, loc.end):
+                    continue
+                place = place_at(loc.start) if place_at is not None else None
+                if place is not None:
+                    loc.headings = list(place.block.headings)
+                    loc.pages = place.pages
+                    if place.scope != region.name:
+                        loc.chrome = place.scope
+                self.observations.append(obs)
 
     def _from_text(self, rule: FactRule, doc: Document, region: Region) -> Iterator[Observation]:
         text = region.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -37,6 +38,13 @@ class TouchpointSpider(scrapy.Spider):
         spider.config = config
         spider.tp = spider._touchpoint(config, kwargs.get("touchpoint"))
         return spider
+
+    @functools.cached_property
+    def selectors(self) -> Any:
+        """The touchpoint's own CSS selectors for extraction (config ``extract:``), compiled once."""
+        from crawler.extract import Selectors
+
+        return Selectors.from_config(self.tp.extract)
 
     def _touchpoint(self, config: Config, name: str | None) -> Touchpoint:
         if name:

@@ -134,7 +134,8 @@ class HelpcenterSpider(WebsiteSpider):
         title = clean(str(article.get("title") or article.get("name") or ""))[0]
         try:
             # In a block of its own: a body may end in bare text after its last paragraph.
-            page = extract(f"<html><body><div>{article.get('body') or ''}</div></body></html>")
+            page = extract(f"<html><body><div>{article.get('body') or ''}</div></body></html>",
+                           selectors=self.selectors, dates=False)
         except Exception as exc:  # a parser bug must not end the crawl; it is a stored fact
             yield self.failure(html_url, "parse_error", f"{type(exc).__name__}: {exc}")
             return
@@ -150,6 +151,17 @@ class HelpcenterSpider(WebsiteSpider):
             regions=regions,
             status=response.status,
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            extra={k: article.get(k) for k in ("updated_at", "id", "section_id", "locale")},
+            extra={**{k: article.get(k) for k in ("updated_at", "id", "section_id", "locale")},
+                   **_article_dates(article)},
         )
 
+
+
+def _article_dates(article: dict[str, Any]) -> dict[str, str]:
+    """The article's created and updated dates from the API, as documents keep them."""
+    out = {}
+    for key, name in (("created_at", "published"), ("updated_at", "updated")):
+        value = str(article.get(key) or "")[:10]
+        if len(value) == 10 and value[4] == "-" and value[7] == "-":
+            out[name] = value
+    return out

@@ -145,7 +145,7 @@ class WebsiteSpider(TouchpointSpider):
             yield self.failure(url, "decode_error", str(exc), response.status)
             return
         try:
-            page = extract(text)
+            page = extract(text, selectors=self.selectors, url=response.url)
         except Exception as exc:  # a parser bug must not end the crawl; it is a stored fact
             logger.warning("could not parse %s: %s", url, exc)
             yield self.failure(url, "parse_error", f"{type(exc).__name__}: {exc}", response.status)
@@ -173,6 +173,7 @@ class WebsiteSpider(TouchpointSpider):
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
+            extra={k: v for k, v in (("published", page.published), ("updated", page.updated)) if v},
         )
 
     def canonical_elsewhere(self, response: Response, page: Extracted) -> str | None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from crawler.extract import extract
+from crawler.extract import Selectors, check_selector, extract
 
 
 def regions(html: str) -> dict[str, str]:
     return {r.name: r.text for r in extract(html).regions}
 
 
-def test_script_style_and_templates_are_not_text() -> None:
+def test_script_style_and_templates_are_not_text_but_noscript_is() -> None:
     r = regions("<html><head><style>p{color:red}</style><script>var x='hidden';</script></head>"
-                "<body><p>Visible</p><noscript>no js</noscript><template><p>tpl</p></template>"
-                "<script>alert('no')</script></body></html>")
-    assert r["body"] == "Visible"
+                "<body><p>Visible</p><noscript>Turn on JavaScript to chat</noscript>"
+                "<template><p>tpl</p></template><script>alert('no')</script></body></html>")
+    assert r["body"] == "Visible\nTurn on JavaScript to chat"
 
 
 def test_nav_and_footer_are_out_of_the_body() -> None:
@@ -116,3 +116,118 @@ def test_title_falls_back_to_the_first_h1_without_a_title_region() -> None:
     ex = extract("<body><h1>Welcome aboard</h1></body>")
     assert ex.title == "Welcome aboard"
     assert "title" not in {r.name for r in ex.regions}
+
+
+# -- structure: what a reader sees around each block ------------------------------------------
+
+def blocks(html: str, region: str = "body", **kw: object) -> list[tuple[str, object]]:
+    r = next(r for r in extract(html, **kw).regions if r.name == region)
+    return [(r.text[b.start:b.end], b) for b in r.blocks]
+
+
+def test_table_cells_keep_their_row_and_column_headers() -> None:
+    got = blocks("<table><thead><tr><td></td><th>Basic</th><th colspan='2'>Plus and Pro</th></tr></thead>"
+                 "<tr><th scope='row'>Storage</th><td>5 GB</td><td>50 GB</td><td>1 TB</td></tr>"
+                 "<tr><td>Seats</td><td>1</td><td>10</td><td>Unlimited</td></tr></table>")
+    cells = {text: (b.row, b.col) for text, b in got if b.tag == "td"}
+    assert cells["5 GB"] == ("Storage", "Basic")
+    assert cells["50 GB"] == ("Storage", "Plus and Pro") and cells["1 TB"] == ("Storage", "Plus and Pro")
+    assert cells["Unlimited"] == ("Seats", "Plus and Pro")
+    assert "Seats" not in {t for t, b in got if b.row}  # a row header is no cell of its own row
+
+
+def test_blocks_know_the_headings_above_them_and_their_lists_lead() -> None:
+    got = dict(blocks("<h1>Pricing</h1><h2>Plus</h2><p>Plus includes:</p><ul><li>50 GB</li></ul>"
+                      "<h2>Basic</h2><p>Basic is free.</p><h3>Limits</h3><p>One seat.</p>"))
+    assert got["50 GB"].headings == ("Pricing", "Plus") and got["50 GB"].lead == "Plus includes:"
+    assert got["Basic is free."].headings == ("Pricing", "Basic") and got["Basic is free."].lead is None
+    assert got["One seat."].headings == ("Pricing", "Basic", "Limits")
+    heads = dict(blocks("<h1>Pricing</h1><h2>Plus</h2>", "heading"))
+    assert heads["Plus"].headings == ("Pricing",) and heads["Pricing"].headings == ()
+
+
+def test_blocks_are_in_reading_order_across_regions() -> None:
+    ex = extract("<div class='navbar'>Menu</div><h1>Title</h1><p>Text</p><footer>Foot</footer>")
+    order = sorted((b.seq, r.text[b.start:b.end]) for r in ex.regions for b in r.blocks)
+    assert [t for _, t in order] == ["Menu", "Title", "Text", "Foot"]
+
+
+def test_links_buttons_and_quotes_are_marked_in_their_sentence() -> None:
+    r = next(r for r in extract("<p>Read <a href='/g'>the <b>full</b> guide</a> or "
+                                "<a class='btn-primary' href='/s'>Start free trial</a>. "
+                                "<button>Buy</button></p><blockquote>Best tool <q>ever</q></blockquote>"
+                                "<input type='submit' value='Send it'>").regions if r.name == "body")
+    marked = {name: [r.text[s:e] for s, e in ranges] for name, ranges in r.marks.items()}
+    assert marked["link"] == ["the full guide"]
+    assert marked["button"] == ["Start free trial", "Buy", "Send it"]
+    assert marked["quote"] == ["Best tool ever"]
+    assert r.text.startswith("Read the full guide or Start free trial.")
+
+
+def test_class_and_id_words_are_split_on_dashes_underscores_and_case() -> None:
+    r = regions("<div id='mainNav'>Home Blog</div><div class='docs-nav'>Install</div>"
+                "<div class='site-footer__inner'>© Acme</div><div class='navigation-example card'>"
+                "Card</div><div class='pagination'>Older posts</div><p>Text</p>")
+    assert r["nav"] == "Home Blog\nInstall\nOlder posts"
+    assert r["footer"] == "© Acme"
+    assert "Card" in r["body"]
+
+
+def test_outside_the_one_main_element_is_chrome() -> None:
+    r = regions("<div class='top'>Shop Journal</div><main><h1>Candles</h1><p>Hand poured.</p></main>"
+                "<div class='bottom'>Wholesale</div>")
+    assert (r["nav"], r["body"], r["footer"]) == ("Shop Journal", "Hand poured.", "Wholesale")
+
+
+def test_a_quotations_own_footer_is_its_attribution() -> None:
+    r = regions("<main><blockquote><p>Saved my week.</p><footer>— Ana, Lisbon</footer></blockquote></main>")
+    assert r["body"] == "Saved my week.\n— Ana, Lisbon" and "footer" not in r
+
+
+def test_selectors_mark_main_content_chrome_and_text_to_leave_out() -> None:
+    html = ("<div class='top'>Menu</div><div class='wrap'><div class='content'><p>Body text</p>"
+            "<div class='quotes'>Testimonial</div><p class='nop'>Skip me</p></div>"
+            "<div class='legal'>Legal</div></div><div>After</div>")
+    sel = Selectors(main=[".content"], footer=[".legal"], exclude=[".quotes", ".nop"])
+    r = {x.name: x.text for x in extract(html, selectors=sel).regions}
+    assert r["body"] == "Body text"
+    assert r["nav"] == "Menu" and r["footer"] == "Legal\nAfter"
+    assert "Testimonial" not in str(r) and "Skip me" not in str(r)
+    assert check_selector("div[[x") is not None and check_selector("article.content > p") is None
+
+
+def test_deep_nesting_is_read_without_recursion() -> None:
+    # Past Python's recursion limit; libxml2 itself keeps about 2,000 levels (huge_tree).
+    r = regions("<div>" * 1900 + "<p>Deep text</p>" + "</div>" * 1900 + "<p>After</p>")
+    assert r["body"] == "Deep text\nAfter"
+
+
+def test_structure_that_cannot_be_kept_falls_back_to_flat_text(caplog) -> None:
+    caplog.set_level("INFO")
+    ex = extract("<p>Hi {{ first_name</p><p>}} welcome</p><p>Bye</p>", merge_tags=True)
+    body = next(r for r in ex.regions if r.name == "body")
+    assert "Bye" in body.text and body.blocks == [] and ex.flat == ["body"]
+    assert len(body.lines()) == body.text.count("\n") + 1
+    assert "kept flat" in caplog.text
+
+
+# -- page dates ---------------------------------------------------------------------------------
+
+def test_page_dates_from_jsonld_meta_time_and_url() -> None:
+    def dates(html: str, url: str | None = None) -> tuple[str | None, str | None]:
+        ex = extract(html, url=url)
+        return ex.published, ex.updated
+
+    assert dates('<script type="application/ld+json">{"@type": "BlogPosting", '
+                 '"datePublished": "2019-05-14T09:00:00+02:00", "dateModified": "2019-06-01"}</script>'
+                 ) == ("2019-05-14", "2019-06-01")
+    assert dates('<meta property="article:published_time" content="2020-02-03T10:00:00Z">'
+                 '<meta property="article:modified_time" content="2021-01-05">'
+                 ) == ("2020-02-03", "2021-01-05")
+    assert dates('<article><time itemprop="datePublished" datetime="2018-07-09">9 July</time></article>'
+                 ) == ("2018-07-09", None)
+    assert dates("<article><p>Posted <time>Jul 2, 2024</time></p><p>Text</p></article>")[0] == "2024-07-02"
+    assert dates("<p>Text</p>", url="https://acme.example/blog/2020/06/18/post.html")[0] == "2020-06-18"
+    # A date in the site footer is not the page's.
+    assert dates("<main><p>Text</p></main><footer>Last updated 2026-03-02</footer>") == (None, None)
+    assert dates("<p>We were founded on 2015-03-01 in Oslo.</p>") == (None, None)

@@ -77,7 +77,8 @@ def test_an_article_is_stored_under_its_html_url_with_updated_at(server: Fixture
     assert doc.kind == "helpcenter"
     assert doc.title == "Plans and prices"
     assert doc.extra == {"updated_at": "2026-04-18T16:45:00Z", "id": 360001004, "section_id": 3600200,
-                         "locale": "en-us"}
+                         "locale": "en-us", "published": "2026-01-12", "updated": "2026-04-18"}
+    assert (doc.published, doc.updated, doc.date) == ("2026-01-12", "2026-04-18", "2026-01-12")
 
 
 def test_article_body_html_becomes_title_heading_body_and_alt_regions(server: FixtureServer,

@@ -1,8 +1,10 @@
 """Every rule kind's cases as data (like sqlfluff's std_rule_cases): tests/rules/<kind>/*.yml.
 
 Each file holds a real rule file's ``rules:`` and ``cases:``; a case lists documents (touchpoint ->
-text, or a list of {touchpoint, url, region, text}) and exactly the findings expected: rule and
-text, plus any of touchpoint, severity, message and expected.
+text, or a list of {touchpoint, url, region, text} — or {touchpoint, url, html} for a page read
+as the crawler reads it, and ``date`` for the page's date) and exactly the findings expected: rule
+and text, plus any of touchpoint, severity, message, expected, chrome and pages. The documents of
+a case are one crawl: blocks they repeat are chrome, as in a real audit.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import pytest
 from ruamel.yaml import YAML
 
 from audit.auditor import Auditor
+from audit.chrome import learn
 from audit.documents import Document, Region
 from audit.rules import load_rules
 from audit.text import clean
+from crawler.extract import extract
 
 HERE = Path(__file__).parent
 CASE_FILES = sorted(HERE.glob("*/*.yml"))
@@ -37,10 +41,15 @@ def _documents(spec: Any) -> list[Document]:
              if isinstance(spec, dict) else spec)
     docs = []
     for i, item in enumerate(items):
-        text, tags = clean(item["text"], merge_tags=True)
         tp = item["touchpoint"]
+        if "html" in item:
+            regions = extract(item["html"]).regions
+        else:
+            text, tags = clean(item["text"], merge_tags=True)
+            regions = [Region(item.get("region", "body"), text, tags, item.get("data"))]
+        extra = {"published": str(item["date"])} if item.get("date") else {}
         docs.append(Document(tp, "website", item.get("url", f"https://acme.example/{tp}/{i}"), "",
-                             [Region(item.get("region", "body"), text, tags, item.get("data"))]))
+                             regions, extra=extra))
     return docs
 
 
@@ -51,8 +60,8 @@ def test_rule_case(path: Path, case: dict[str, Any], tmp_path: Path) -> None:
     buf = io.StringIO()
     YAML(typ="rt").dump({"rules": data["rules"]}, buf)
     rules_file.write_text(buf.getvalue())
-    auditor = Auditor(load_rules([rules_file]))
     docs = _documents(case["documents"])
+    auditor = Auditor(load_rules([rules_file]), chrome=learn(docs))
     findings = list(auditor.audit(docs)) + auditor.finish()
     got = [(f.rule, loc.text, f, loc) for f in findings for loc in f.locations]
     expected = case["findings"]
@@ -64,6 +73,10 @@ def test_rule_case(path: Path, case: dict[str, Any], tmp_path: Path) -> None:
                 assert getattr(finding, key) == want[key]
         if "touchpoint" in want:
             assert loc.touchpoint == want["touchpoint"]
+        if "chrome" in want:
+            assert loc.chrome == want["chrome"]
+        if "pages" in want:
+            assert len(finding.extra.get("pages", [loc.url])) == want["pages"]
         # offsets point into the stored region text, so the report can highlight without searching
         region = next(d for d in docs if d.url == loc.url).region(loc.region)
         assert region.text[loc.start:loc.end] == loc.text

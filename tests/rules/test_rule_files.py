@@ -55,7 +55,7 @@ def test_every_problem_of_a_broken_rule_file_is_reported_at_once():
         f"{f}:16:18: 'touchpoints' in rule 'regex-rule' names unknown touchpoint 'webiste' "
         "(did you mean 'website'?)",
         f"{f}:17:14: 'regions' in rule 'regex-rule' names unknown region 'sidebar'; expected one of "
-        "title, meta, heading, body, nav, footer, alt, jsonld, subject, preheader",
+        "title, meta, heading, body, nav, footer, alt, jsonld, subject, preheader, link, button, quote",
         f"{f}:18:5: duplicate rule id 'regex-rule' (first defined at {f}:12:5)",
         f"{f}:22:11: 'kind' in rule 'k' must be one of term, language, consistency, fact; got 'terms' "
         "(did you mean 'term'?)",

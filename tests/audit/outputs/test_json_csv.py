@@ -26,7 +26,7 @@ def test_json_findings_carry_locations_and_fact_values(make_store, tmp_path):
     assert f["locations"][0] == {
         "touchpoint": "site", "url": "https://example.test/", "title": "Home", "region": "body",
         "start": 4, "end": 14, "text": "acme cloud", "snippet": "Try acme cloud free for 14 days.",
-        "snippet_start": 0,
+        "snippet_start": 0, "headings": [], "chrome": None, "pages": 1,
     }
     fact = next(f for f in doc["findings"] if f["kind"] == "fact")
     assert fact["fact"]["id"] == "trial_length"
