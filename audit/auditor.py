@@ -127,7 +127,7 @@ class Auditor:
             judged: set[int] = set()
             start, end = hit.start, hit.end
             place = layout.at(start)
-            scopes = layout.scopes(place, start, end)
+            scopes = layout.where(place, start, end)
             for key in hit.keys:
                 if key.rule in judged:
                     continue  # one verdict per rule and span, whichever of its forms matched
@@ -149,7 +149,7 @@ class Auditor:
                 rule = miss.rule
                 span = sdoc[miss.start:miss.end]
                 place = layout.at(span.start_char)
-                scopes = layout.scopes(place, span.start_char, span.end_char)
+                scopes = layout.where(place, span.start_char, span.end_char)
                 if not self._in_scope(rule, self.rules.index(rule) + 10**6, doc, scopes, scope):
                     continue
                 loc = location(doc, region, span.start_char, span.end_char, place)
@@ -166,7 +166,7 @@ class Auditor:
             self.facts.observe(
                 doc, region, sdoc,
                 scope_ok=lambda r: self._in_scope(r, id(r), doc, None, scope),
-                place_ok=lambda r, s, e: r.applies_in(layout.scopes(layout.at(s), s, e)),
+                place_ok=lambda r, s, e: r.applies_in(layout.where(layout.at(s), s, e)),
                 place_at=lambda s: layout.at(s))
 
     def _in_scope(self, rule: Rule, key: int, doc: Document, scopes: frozenset[str] | None,

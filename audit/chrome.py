@@ -27,21 +27,24 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from audit.documents import Block, Document, Region
 
 MIN_PAGES = 3  # a block on fewer pages is the page's own text
 CHROME_SHARE = 0.5  # a repeated block on at least this share of its touchpoint's pages is chrome
 RUN = 3  # ... and so is one in a run of this many repeated or chrome blocks
-REPEAT_REGIONS = ("heading", "body", "nav", "footer")
+FLOW_REGIONS = ("heading", "body", "nav", "footer")  # the regions in a page's reading order
 CHROME_REGIONS = ("nav", "footer")
 
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile("[1-9]")
 
 
 def block_text_key(text: str) -> str:
-    """What two blocks must share to be one: their text, case folded, digits as 0."""
-    return _DIGITS.sub("0", " ".join(text.casefold().split()))
+    """What two blocks must share to be one: their text (stored with white space folded), case
+    folded, every digit as 0. (A regex, not str.translate: translate leaves its fast path on the
+    first non-ASCII character, and one © makes it 50x slower.)"""
+    return _DIGITS.sub("0", text.casefold())
 
 
 def block_digest(text: str) -> str:
@@ -49,9 +52,8 @@ def block_digest(text: str) -> str:
     return hashlib.sha256(block_text_key(text).encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class Place:
-    """A block of one page as the audit sees it."""
+class Place(NamedTuple):
+    """A block of one page as the audit sees it (a tuple: a page has hundreds of them)."""
 
     start: int
     end: int
@@ -67,56 +69,66 @@ class Place:
 
 @dataclass
 class Chrome:
-    """Block counts of a crawl, per touchpoint; ``layout`` gives each page's blocks as Places."""
+    """Block counts of a crawl, per touchpoint; ``layout`` lays a page out with them."""
 
     pages: Counter[str] = field(default_factory=Counter)  # touchpoint -> documents
-    blocks: Counter[tuple[str, str]] = field(default_factory=Counter)  # (touchpoint, key) -> pages
+    blocks: dict[str, Counter[str]] = field(default_factory=dict)  # touchpoint -> key -> pages
 
-    def add(self, doc: Document) -> None:
-        """Count one document's blocks (each once per page)."""
-        self.pages[doc.touchpoint] += 1
-        keys = {block_text_key(r.text[b.start:b.end]) for r in doc.regions if r.name in REPEAT_REGIONS
-                for b in r.lines()}
+    def add(self, touchpoint: str, texts: Iterable[str]) -> None:
+        """Count one document's blocks, each once per page, from its regions' texts (a block is a
+        line of a region's text)."""
+        self.pages[touchpoint] += 1
+        keys = {line for text in texts for line in block_text_key(text).split("\n")}
         keys.discard("")
-        self.blocks.update((doc.touchpoint, k) for k in keys)
+        self.blocks.setdefault(touchpoint, Counter()).update(keys)
 
     def count(self, touchpoint: str, key: str) -> int:
-        return self.blocks.get((touchpoint, key), 1)
+        return self.blocks.get(touchpoint, {}).get(key, 1)
 
     def layout(self, doc: Document) -> dict[str, Layout]:
-        """Each region's blocks as Places, chrome decided on the page's layout."""
-        out: dict[str, list[Place]] = {}
-        flow: list[tuple[int, str, int, Place]] = []  # (reading order, region, index, place)
+        """Each region's blocks with their page counts and scopes, chrome decided on the page's
+        layout."""
+        layouts: dict[str, Layout] = {}
+        flow: list[tuple[int, str, int]] = []  # (reading order, region, index) of FLOW_REGIONS blocks
+        tp = doc.touchpoint
+        counts = self.blocks.get(tp)
+        counted = bool(counts)
         for region in doc.regions:
-            places = []
-            for i, b in enumerate(region.lines()):
-                key = block_text_key(region.text[b.start:b.end])
-                place = Place(b.start, b.end, key, self.count(doc.touchpoint, key), region.name, b)
-                places.append(place)
-                if region.name in REPEAT_REGIONS:
-                    order = b.seq if b.seq >= 0 else _fallback_order(region.name, i)
-                    flow.append((order, region.name, i, place))
-            out[region.name] = places
-        flow.sort(key=lambda t: (t[0], t[1], t[2]))
-        for name, i, scope in self._chrome(doc.touchpoint, [(r, i, p) for _, r, i, p in flow]):
-            p = out[name][i]
-            out[name][i] = Place(p.start, p.end, p.key, p.pages, scope, p.block)
-        return {r.name: Layout(r, out[r.name]) for r in doc.regions}
+            lines = region.text.split("\n")
+            if counts:
+                pages = [counts.get(key, 1) for key in block_text_key(region.text).split("\n")]
+            else:
+                pages = [1] * len(lines)
+            layouts[region.name] = Layout(region, lines, pages)
+            if counted and region.name in FLOW_REGIONS:
+                order = region.reading_order()
+                if len(order) != len(lines):  # blocks are lines by construction; never trust it blindly
+                    order = [-1] * len(lines)
+                flow.extend((seq if seq >= 0 else _fallback_order(region.name, i), region.name, i)
+                            for i, seq in enumerate(order))
+        if flow:
+            flow.sort()
+            for name, i, scope in self._chrome(tp, [(name, i) for _, name, i in flow], layouts):
+                layouts[name].scopes[i] = scope
+        return layouts
 
-    def _chrome(self, touchpoint: str, flow: list[tuple[str, int, Place]]) -> list[tuple[str, int, str]]:
+    def _chrome(self, touchpoint: str, flow: list[tuple[str, int]],
+                layouts: dict[str, Layout]) -> list[tuple[str, int, str]]:
         """(region, index, nav|footer) of the body and heading blocks that are chrome."""
-        total = self.pages.get(touchpoint, 1)
-        marked = [p.scope in CHROME_REGIONS or p.repeated for _, _, p in flow]
-        own = [i for i, (_, _, p) in enumerate(flow) if not marked[i]]
+        share = CHROME_SHARE * self.pages.get(touchpoint, 1)
+        tagged = [name in CHROME_REGIONS for name, _ in flow]
+        pages = [layouts[name].pages[i] for name, i in flow]
+        marked = [t or p >= MIN_PAGES for t, p in zip(tagged, pages, strict=True)]
+        own = [i for i, m in enumerate(marked) if not m]
         first_own = own[0] if own else len(flow)
         last_own = own[-1] if own else -1
         in_run = _runs(marked, RUN)
         found = []
-        for i, (region, index, p) in enumerate(flow):
-            if p.scope in CHROME_REGIONS or not p.repeated:
+        for i, (name, index) in enumerate(flow):
+            if tagged[i] or pages[i] < MIN_PAGES:
                 continue
-            if (p.pages >= CHROME_SHARE * total or in_run[i] or i < first_own or i > last_own):
-                found.append((region, index, "nav" if i < first_own else "footer"))
+            if pages[i] >= share or in_run[i] or i < first_own or i > last_own:
+                found.append((name, index, "nav" if i < first_own else "footer"))
         return found
 
 
@@ -146,33 +158,57 @@ def _fallback_order(region: str, index: int) -> int:
 
 def learn(documents: Iterable[Document]) -> Chrome:
     """Count the blocks of a crawl's documents (one read, before the audit pass)."""
+    return learn_texts((doc.touchpoint, [r.text for r in doc.regions]) for doc in documents)
+
+
+def learn_texts(pages: Iterable[tuple[str, list[str]]]) -> Chrome:
+    """The same from (touchpoint, region texts) rows, as the store yields them without building
+    documents (audit/store.py ``iter_texts``)."""
     chrome = Chrome()
-    for doc in documents:
-        chrome.add(doc)
+    for touchpoint, texts in pages:
+        chrome.add(touchpoint, texts)
     return chrome
 
 
 class Layout:
-    """The places of one region, to find the block of a match and the scopes rules see there."""
+    """One region's blocks (its lines) as the audit sees them: on how many pages each is, and the
+    region rules scope it by; ``at`` finds the block of a match."""
 
-    def __init__(self, region: Region, places: list[Place]):
+    def __init__(self, region: Region, lines: list[str], pages: list[int]):
         self.region = region
-        self.places = places
-        self.starts = [p.start for p in places]
+        self.lines = lines
+        self.pages = pages
+        self.scopes = [region.name] * len(lines)  # nav or footer where chrome is found
+        self.starts: list[int] = []
+        pos = 0
+        for line in lines:
+            self.starts.append(pos)
+            pos += len(line) + 1
 
     @classmethod
     def flat(cls, region: Region) -> Layout:
         """A region audited on its own (rule examples): its blocks, none repeated."""
-        return cls(region, [Place(b.start, b.end, "", 1, region.name, b) for b in region.lines()])
+        lines = region.text.split("\n")
+        return cls(region, lines, [1] * len(lines))
+
+    def place(self, i: int) -> Place:
+        start, end = self.starts[i], self.starts[i] + len(self.lines[i])
+        key = block_text_key(self.lines[i]) if self.pages[i] >= MIN_PAGES else ""
+        return Place(start, end, key, self.pages[i], self.scopes[i], self.region.block(i, start, end))
+
+    @property
+    def places(self) -> list[Place]:
+        return [self.place(i) for i in range(len(self.lines))]
 
     def at(self, start: int) -> Place | None:
         """The place holding the offset ``start``, or None."""
         i = bisect_right(self.starts, start) - 1
-        return self.places[i] if i >= 0 and start <= self.places[i].end else None
+        return self.place(i) if i >= 0 and start <= self.starts[i] + len(self.lines[i]) else None
 
-    def scopes(self, place: Place | None, start: int, end: int) -> frozenset[str]:
+    def where(self, place: Place | None, start: int, end: int) -> frozenset[str]:
         """Every name a rule's ``regions`` may use for text at ``[start, end)``: the region (nav
         or footer for chrome found by repetition) and the marks it is in (link, button, quote)."""
         base = place.scope if place is not None else self.region.name
-        marked = self.region.marked(start, end) if self.region.marks else ()
-        return frozenset((base, *marked))
+        if not self.region.marks:
+            return frozenset((base,))
+        return frozenset((base, *self.region.marked(start, end)))

@@ -43,24 +43,20 @@ ZENDESK = [
            default="cursor", choices=("cursor", "offset")),
 ]
 
-def _selectors(value: Any) -> str | None:
+def _selector(value: str) -> str | None:
     """CSS selectors are checked when the config is read, not when the first page arrives."""
     from crawler.extract import check_selector  # lxml's cssselect; the crawler owns extraction
 
-    for selector in value or []:
-        problem = check_selector(selector)
-        if problem:
-            return f"has {selector!r}, which {problem}"
-    return None
+    return check_selector(value)
 
 
 EXTRACT = [
     Option("main", "strings", "CSS selectors of the main content: everything outside it is chrome "
-           "(nav before it, footer after it)", check=_selectors),
-    Option("nav", "strings", "CSS selectors of more navigation chrome (region nav)", check=_selectors),
-    Option("footer", "strings", "CSS selectors of more footer chrome (region footer)", check=_selectors),
+           "(nav before it, footer after it)", check_item=_selector),
+    Option("nav", "strings", "CSS selectors of more navigation chrome (region nav)", check_item=_selector),
+    Option("footer", "strings", "CSS selectors of more footer chrome (region footer)", check_item=_selector),
     Option("exclude", "strings", "CSS selectors of content that is not text at all (testimonials, "
-           "legal boilerplate, cookie banners, class=\"nop\" markers)", check=_selectors),
+           "legal boilerplate, cookie banners, class=\"nop\" markers)", check_item=_selector),
 ]
 
 TOUCHPOINT = [

@@ -7,8 +7,9 @@ knows anything else about the other. See docs/architecture.md.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # The fixed vocabulary of regions. Rules scope by these names; a spider never invents one.
 REGIONS: tuple[str, ...] = (
@@ -51,15 +52,14 @@ FAILURE_REASONS: tuple[str, ...] = (
 CRAWL_STATES: tuple[str, ...] = ("running", "complete", "interrupted")
 
 
-@dataclass
-class Block:
+class Block(NamedTuple):
     """One block of a region (a paragraph, list item, cell, heading…): one line of its text.
 
     It keeps what a reader sees around it: ``headings``, the headings above it in the document
     (outermost first); for a table cell its ``row`` and ``col`` headers; for a list item the
     ``lead`` sentence that introduces its list ("Plus includes:"). ``tag`` is the HTML element
     the text came from; ``seq`` its place in the page's reading order across regions. Offsets are
-    into the region's text.
+    into the region's text. (A tuple: a page has hundreds of them.)
     """
 
     start: int
@@ -98,9 +98,10 @@ class Region:
     ``data`` holds the parsed JSON-LD objects for the ``jsonld`` region. ``code`` lists the
     ``(start, end)`` ranges of the text that were code (``<code>``, ``<pre>``…): no rule
     matches inside them. ``marks`` lists, per name in MARKS, the ranges that were link text,
-    buttons or quotations. ``blocks`` describes each line of the text (see Block); a region
-    stored without them (an older store, a page whose structure could not be read) is one
-    plain block per line.
+    buttons or quotations. ``blocks`` describes each line of the text (see Block), as extraction
+    made them; read them with ``lines()`` (or ``block(i)``): a region read from the store makes
+    its Blocks only when asked, and one stored without them (an older store, a page whose
+    structure could not be read) is one plain block per line.
     """
 
     name: str
@@ -110,17 +111,20 @@ class Region:
     code: list[tuple[int, int]] = field(default_factory=list)
     marks: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
+    # Blocks as read from the store, made into Blocks only when asked for (most never are).
+    _stored: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def in_code(self, start: int, end: int) -> bool:
-        return any(s < end and start < e for s, e in self.code)
+        return _overlaps(self.code, start, end)
 
     def marked(self, start: int, end: int) -> tuple[str, ...]:
         """The MARKS whose ranges overlap ``[start, end)``."""
-        return tuple(name for name, ranges in self.marks.items()
-                     if any(s < end and start < e for s, e in ranges))
+        return tuple(name for name, ranges in self.marks.items() if _overlaps(ranges, start, end))
 
     def lines(self) -> list[Block]:
         """The blocks of the text: the stored ones, or one plain block per line."""
+        if not self.blocks and self._stored:
+            self.blocks, self._stored = [Block.from_dict(b) for b in self._stored], None
         if self.blocks:
             return self.blocks
         out, pos = [], 0
@@ -128,6 +132,22 @@ class Region:
             out.append(Block(pos, pos + len(line)))
             pos += len(line) + 1
         return out
+
+    def block(self, i: int, start: int, end: int) -> Block:
+        """Block ``i`` (the line at ``[start, end)``), without making the others."""
+        if self.blocks:
+            return self.blocks[i]
+        if self._stored:
+            return Block.from_dict(self._stored[i])
+        return Block(start, end)
+
+    def reading_order(self) -> list[int]:
+        """Each line's place in the page's reading order across regions (-1: not known)."""
+        if self.blocks:
+            return [b.seq for b in self.blocks]
+        if self._stored:
+            return [int(b.get("seq", -1)) for b in self._stored]
+        return [-1] * (self.text.count("\n") + 1)
 
     def __post_init__(self) -> None:
         if self.name not in REGIONS:
@@ -145,19 +165,28 @@ class Region:
             out["marks"] = {k: [list(r) for r in v] for k, v in self.marks.items()}
         if self.blocks:
             out["blocks"] = [b.to_dict() for b in self.blocks]
+        elif self._stored:
+            out["blocks"] = self._stored
         return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Region:
-        return cls(
+        region = cls(
             name=d["name"],
             text=d["text"],
             merge_tags=[(t, int(p)) for t, p in d.get("merge_tags", [])],
             data=d.get("data"),
             code=[(int(a), int(b)) for a, b in d.get("code", [])],
             marks={k: [(int(a), int(b)) for a, b in v] for k, v in d.get("marks", {}).items()},
-            blocks=[Block.from_dict(b) for b in d.get("blocks", [])],
         )
+        region._stored = d.get("blocks") or None
+        return region
+
+
+def _overlaps(ranges: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether sorted, disjoint ``ranges`` overlap ``[start, end)``."""
+    i = bisect_left(ranges, (end,)) - 1  # the last range starting before ``end``
+    return i >= 0 and ranges[i][1] > start
 
 
 @dataclass

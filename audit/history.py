@@ -15,7 +15,8 @@ def gone(previous: Iterable[Finding], present: set[str],
          crawled: set[tuple[str, str]]) -> tuple[list[Finding], list[Finding]]:
     """The previous run's findings absent now: (fixed, not rechecked).
 
-    A finding is fixed only when every page it was on, as (touchpoint, url), is in this crawl:
+    A finding is fixed only when every page it was on, as (touchpoint, url), is in this crawl
+    (for a finding in a block repeated across pages, every one of those pages):
     a page that failed or was not reached says nothing about whether its text changed. Fixed
     findings get status ``fixed``; the not rechecked keep their status of the previous run.
     Ignored findings are neither.
@@ -24,9 +25,17 @@ def gone(previous: Iterable[Finding], present: set[str],
     for f in previous:
         if f.fingerprint in present or f.status == "ignored":
             continue
-        if all((loc.touchpoint, loc.url) in crawled for loc in f.locations):
+        if all(page in crawled for page in pages_of(f)):
             f.status = "fixed"
             fixed.append(f)
         else:
             not_rechecked.append(f)
     return fixed, not_rechecked
+
+
+def pages_of(f: Finding) -> set[tuple[str, str]]:
+    """Every (touchpoint, url) a finding was on: its locations, and the pages of a repeated block."""
+    pages = {(loc.touchpoint, loc.url) for loc in f.locations}
+    if f.locations and f.extra.get("pages"):
+        pages.update((f.locations[0].touchpoint, url) for url in f.extra["pages"])
+    return pages

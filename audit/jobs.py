@@ -15,7 +15,7 @@ from pathlib import Path
 from audit import history
 from audit import ignore as ignore_list
 from audit.auditor import Auditor, Tally
-from audit.chrome import learn as learn_chrome
+from audit.chrome import learn_texts as learn_chrome
 from audit.config import Config
 from audit.findings import Finding
 from audit.rules import RuleSet, load_rules
@@ -74,7 +74,7 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         present: set[str] = set()
         run_id = runs.start_run(crawl["id"], crawl["config_hash"], ruleset.digest)
         # One read of the crawl first: the blocks its pages repeat are template chrome.
-        chrome = learn_chrome(store.iter_documents(crawl["id"]))
+        chrome = learn_chrome(store.iter_texts(crawl["id"]))
         auditor = Auditor(ruleset, model=model, phone_region=config.phone_region, chrome=chrome)
         tally = Tally()
         batch: list[Finding] = []

@@ -42,6 +42,7 @@ class Option:
     table: list[Option] | None = None  # for "map" and "maps"
     item: str = "item"  # for "maps": what one item is called in messages ("touchpoint", "rule")
     check: Callable[[Any], str | None] | None = None  # extra check: returns an error message
+    check_item: Callable[[str], str | None] | None = None  # for "strings": each item, at its place
 
     def __post_init__(self) -> None:
         if self.type not in TYPES:
@@ -285,6 +286,10 @@ def coerce(src: Source, value: Any, opt: Option, what: str, pos: tuple[int, int]
                 src.problem(*ipos, f"{what} must be {_EXPECT[t]}; got {type_name(item)}")
                 return _INVALID
             if t == "regexes" and not _regex_ok(src, str(item), what, ipos):
+                return _INVALID
+            problem = opt.check_item(str(item)) if opt.check_item else None
+            if problem:
+                src.problem(*ipos, f"{what}: {str(item)!r} {problem}")
                 return _INVALID
             result.append(str(item))
     elif t == "regex":

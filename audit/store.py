@@ -400,6 +400,20 @@ class Store:
                 yield _document(row)
             last = rows[-1]["id"]
 
+    def iter_texts(self, crawl_id: int, batch: int = 500) -> Iterator[tuple[str, list[str]]]:
+        """(touchpoint, region texts) of each document of a crawl, in id order: what counting
+        repeated blocks needs, without building documents."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                f"SELECT id, touchpoint, regions FROM documents WHERE crawl_id=? AND id>? "
+                f"ORDER BY id LIMIT {int(batch)}", (crawl_id, last)).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield row["touchpoint"], [r["text"] for r in json.loads(row["regions"])]
+            last = rows[-1]["id"]
+
     def document_keys(self, crawl_id: int) -> set[tuple[str, str]]:
         """(touchpoint, url) of every document of a crawl: which pages it stored."""
         return {(t, u) for t, u in self.db.execute(

@@ -161,7 +161,12 @@ def extract(html: str, merge_tags: bool = False, selectors: Selectors | None = N
 
     body = root.find("body")
     walker = _Walker(root, selectors)
-    walker.run(body if body is not None else root)
+    try:
+        walker.run(body if body is not None else root)
+    except Exception as exc:  # structure is a help, never a reason to lose the page
+        logger.warning("page read as flat text, its structure could not be read: %s: %s",
+                       type(exc).__name__, exc)
+        walker = _Walker.flat(body if body is not None else root)
 
     regions: list[Region] = []
     flat: list[str] = []
@@ -204,7 +209,7 @@ def _lay_out(text: str, blocks: list[Block]) -> list[Block]:
         return []
     out, pos = [], 0
     for line, b in zip(lines, blocks, strict=True):
-        out.append(dataclasses.replace(b, start=pos, end=pos + len(line)))
+        out.append(b._replace(start=pos, end=pos + len(line)))
         pos += len(line) + 1
     return out
 
@@ -267,6 +272,20 @@ class _Walker:
         self.nav_sel = sel.matches(root, "nav") if sel else set()
         self.footer_sel = sel.matches(root, "footer") if sel else set()
         self.excluded = sel.matches(root, "exclude") if sel else set()
+
+    @classmethod
+    def flat(cls, body: Any) -> _Walker:
+        """The page's text as one body block per line of its text, with no structure."""
+        walker, state = cls(body, None), _State()
+        for event, el in lxml.etree.iterwalk(body, events=("start", "end")):
+            block = isinstance(el.tag, str) and el.tag.lower() in BLOCKS
+            if block:
+                walker.flush()
+            text = el.text if event == "start" else el.tail
+            if text and isinstance(el.tag, str) and (event == "end" or el.tag.lower() not in NOT_TEXT):
+                walker.text(text, state)
+        walker.flush()
+        return walker
 
     def run(self, body: Any) -> None:
         self.top = body

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from audit.chrome import REPEAT_REGIONS, learn
+from audit.chrome import FLOW_REGIONS, learn
 from audit.documents import Document
 from crawler.extract import extract
 
@@ -54,12 +54,17 @@ def site_documents(site: Path) -> tuple[dict, list[Document]]:
 
 def score_site(site: Path) -> Score:
     labels, docs = site_documents(site)
+    return score_documents(site.name, labels, docs)
+
+
+def score_documents(name: str, labels: dict, docs: list[Document]) -> Score:
+    """Every block of every document judged against the labels, after learning the crawl."""
     chrome_texts = set(labels["chrome"])
     chrome = learn(docs)
     score = Score()
     for doc in docs:
         layout = chrome.layout(doc)
-        for name in REPEAT_REGIONS:
+        for name in FLOW_REGIONS:
             if name not in layout:
                 continue
             text = layout[name].region.text
@@ -71,10 +76,10 @@ def score_site(site: Path) -> Score:
                     score.tp += 1
                 elif said:
                     score.fp += 1
-                    score.misses.append(f"{site.name}/{doc.url}: content read as {place.scope}: {block!r}")
+                    score.misses.append(f"{name}/{doc.url}: content read as {place.scope}: {block!r}")
                 elif truth:
                     score.fn += 1
-                    score.misses.append(f"{site.name}/{doc.url}: chrome read as {place.scope}: {block!r}")
+                    score.misses.append(f"{name}/{doc.url}: chrome read as {place.scope}: {block!r}")
     return score
 
 

@@ -55,3 +55,30 @@ def test_yaml_tags_that_would_build_objects_are_refused(tmp_path):
     cfg.write_text("store: !!python/object/apply:os.system ['echo hi']\ntouchpoints: []\n")
     with pytest.raises(InputError, match="YAML tag .* is not allowed"):
         load_config(cfg)
+
+
+def test_extract_selectors_are_checked_where_they_are_written(tmp_path):
+    cfg = tmp_path / "touchaudit.yaml"
+    cfg.write_text(
+        "touchpoints:\n"
+        "  - name: site\n"
+        "    kind: website\n"
+        "    start_urls: [https://acme.example/]\n"
+        "    extract:\n"
+        "      main: article.content\n"
+        "      exclude:\n"
+        "        - .testimonials\n"
+        "        - 'div[[nop'\n"
+        "      sidebar: [.x]\n"
+    )
+    with pytest.raises(InputError) as err:
+        load_config(cfg)
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith(f"{cfg}:9:11: 'exclude' in 'extract' in touchpoint 'site': 'div[[nop' "
+                               "is not a valid CSS selector")
+    assert lines[1] == (f"{cfg}:10:7: unknown key 'sidebar' in 'extract' in touchpoint 'site'; "
+                        "expected one of main, nav, footer, exclude")
+    ok = cfg.read_text().replace("        - 'div[[nop'\n", "").replace("      sidebar: [.x]\n", "")
+    cfg.write_text(ok)
+    assert load_config(cfg).touchpoints[0].extract == {"main": ["article.content"], "nav": None,
+                                                       "footer": None, "exclude": [".testimonials"]}

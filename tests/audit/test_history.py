@@ -25,3 +25,10 @@ def test_gone_from_pages_crawled_again_is_fixed_and_from_pages_missing_is_not_re
 def test_the_same_url_on_another_touchpoint_is_not_the_same_page():
     f = _finding("x", ("help", "/a"))
     assert gone([f], set(), {("site", "/a")}) == ([], [f])
+
+
+def test_a_repeated_block_is_fixed_only_when_every_page_showing_it_was_crawled_again():
+    footer = _finding("footer", ("site", "/a"))
+    footer.extra["pages"] = ["/a", "/b", "/c"]
+    assert gone([footer], set(), {("site", "/a"), ("site", "/b")}) == ([], [footer])
+    assert gone([footer], set(), {("site", "/a"), ("site", "/b"), ("site", "/c")}) == ([footer], [])

@@ -10,8 +10,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from audit.store import Store
-from tests.crawl_helpers import REPO
+from tests.audit.test_chrome_eval import PRECISION, RECALL, score_documents
+from tests.crawl_helpers import REPO, crawl
 from tests.server import SITES, FixtureServer
 
 SITE = SITES / "chrome" / "fjordline"
@@ -106,8 +109,28 @@ def test_page_dates_scope_rules_and_structure_is_stored(tmp_path: Path) -> None:
     # The pricing table: each price knows its plan (column) and its feature (row).
     body = docs["pricing.html"].region("body")
     assert body is not None
-    cells = {(b.row, b.col): body.text[b.start:b.end] for b in body.blocks if b.col}
+    cells = {(b.row, b.col): body.text[b.start:b.end] for b in body.lines() if b.col}
     assert cells, "the pricing table's cells keep their headers"
     assert all(row and col for row, col in cells)
-    headings = {b.headings for b in body.blocks if b.headings}
+    headings = {b.headings for b in body.lines() if b.headings}
     assert headings, "blocks keep the headings above them"
+
+
+@pytest.mark.parametrize("name", ["fjordline", "harbordocs", "larkmail"])
+def test_a_crawled_site_is_laid_out_as_its_labels_say(name: str, tmp_path: Path) -> None:
+    """The spider stores what extraction reads: the stored crawl scores as the pages do."""
+    site = SITES / "chrome" / name
+    labels = json.loads((site / "labels.json").read_text(encoding="utf-8"))
+    with FixtureServer(site) as srv:
+        starts = ", ".join(f"{srv.base}/{page}" for page in labels["pages"])  # one page is unlinked
+        result = crawl(tmp_path, f"""
+            touchpoints:
+              - name: {name}
+                kind: website
+                start_urls: [{starts}]
+            """)
+    assert result.returncode == 0, result.stderr
+    assert len(result.documents) == len(labels["pages"]), result.urls
+    score = score_documents(name, labels, result.documents)
+    print(f"crawled {name}: chrome precision {score.precision:.3f}, recall {score.recall:.3f}")
+    assert score.precision >= PRECISION and score.recall >= RECALL, "\n".join(score.misses)

@@ -231,3 +231,15 @@ def test_page_dates_from_jsonld_meta_time_and_url() -> None:
     # A date in the site footer is not the page's.
     assert dates("<main><p>Text</p></main><footer>Last updated 2026-03-02</footer>") == (None, None)
     assert dates("<p>We were founded on 2015-03-01 in Oslo.</p>") == (None, None)
+
+
+def test_a_page_whose_structure_cannot_be_read_is_kept_as_flat_text(monkeypatch, caplog) -> None:
+    import crawler.extract as ex
+
+    def broken(self, body):
+        raise RecursionError("simulated")
+
+    monkeypatch.setattr(ex._Walker, "run", broken)
+    r = regions("<body><div><p>First line</p><p>Second line</p></div></body>")
+    assert r["body"] == "First line\nSecond line"
+    assert "flat text" in caplog.text
