@@ -25,15 +25,16 @@ from audit.findings import (
     text_fingerprint,
 )
 from audit.fuzzy import NearMisses
-from audit.match import Hit, Matcher
+from audit.match import Hit, Key, Matcher
 from audit.nlp import has_tags, pipeline
 from audit.rules import RuleSet
 from audit.rules.base import Rule, lower_severity
 from audit.rules.consistency import ConsistencyRule
 from audit.rules.fact import FactCollector
+from audit.rules.forms import case_blind
 from audit.rules.language import LanguageRule
 from audit.rules.term import TermRule
-from audit.text import sentence_around
+from audit.text import grammar_place, sentence_around, starts_sentence
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,10 @@ class Auditor:
             taken.update(range(hit.span.start, hit.span.end))
             judged: set[int] = set()
             start, end = hit.start, hit.end
+            if any(not k.plural for k in hit.keys):
+                # A form some rule lists beats a plural derived from another rule's form: one
+                # span, one finding, from the rule that names this text.
+                hit.keys = [k for k in hit.keys if not k.plural]
             place = layout.at(start)
             scopes = layout.where(place, start, end)
             for key in hit.keys:
@@ -137,9 +142,11 @@ class Auditor:
                     continue
                 if region.code and region.in_code(start, end):
                     break  # never inside code samples
-                if rule.exceptions and rule.excepted(lower_text, start, end):
+                if rule.exceptions and rule.excepted(region.text, start, end, lower_text):
                     continue
-                finding = self._judge(rule, hit, key.form, doc, region, seen, place)
+                if rule.allow_in and rule.allowed_in(sentence_around(region.text, start, end)[0]):
+                    continue
+                finding = self._judge(rule, hit, key, doc, region, seen, place, scopes)
                 if finding is not None:
                     yield from self._once(finding, doc, place)
         if self.fuzzy:
@@ -199,9 +206,10 @@ class Auditor:
             kept = self.repeats[key] = _Repeat(finding)
         return kept
 
-    def _judge(self, rule: Rule, hit: Hit, form: str, doc: Document, region: Region,
-               seen: Counter[tuple[str, str]], place: Place | None = None) -> Finding | None:
-        span = hit.span
+    def _judge(self, rule: Rule, hit: Hit, key: Key, doc: Document, region: Region,
+               seen: Counter[tuple[str, str]], place: Place | None = None,
+               scopes: frozenset[str] = frozenset()) -> Finding | None:
+        span, form = hit.span, key.form
         if isinstance(rule, ConsistencyRule):
             if place is not None and place.repeated:
                 key = (rule.id, form, doc.touchpoint, place.key, str(hit.start - place.start))
@@ -211,17 +219,20 @@ class Auditor:
             self.usage[rule.id].places[form].append(location(doc, region, hit.start, hit.end, place))
             return None
         if isinstance(rule, TermRule):
-            roles = [(k.role, k.form) for k in hit.keys if self.matcher.rules[k.rule] is rule]
-            verdict = rule.judge(hit.text, roles)
+            roles = [(k.role, k.form, k.plural) for k in hit.keys if self.matcher.rules[k.rule] is rule]
+            verdict = rule.judge(hit.text, roles, grammar_place(region, hit.start, hit.end, scopes))
             if verdict is None:
                 return None
-            problem, message = verdict
-            expected = rule.preferred
+            problem, message, expected = verdict
         elif isinstance(rule, LanguageRule):
-            message = rule.judge(span, form, self.tagged)
-            if message is None:
+            where = ("button" if "button" in scopes else
+                     region.name if region.name in ("heading", "title") else "body")
+            said = rule.judge(span, hit.text, form, self.tagged, hit.matches.get(key),
+                              starts_sentence(region.text, hit.start), where,
+                              case_blind(form, rule.ignorecase))
+            if said is None:
                 return None
-            problem, expected = "avoid", rule.prefer
+            (message, expected), problem = said, "avoid"
         else:
             return None
         loc = location(doc, region, hit.start, hit.end, place)

@@ -203,10 +203,16 @@ def _rule_paths(args: argparse.Namespace) -> tuple[list[Path], list[str] | None,
 
 def cmd_rules_check(args: argparse.Namespace) -> int:
     """Validate rule files; print every problem as file:line:col: message."""
+    from audit.errors import InputError
+    from audit.match import forms_that_cannot_match
+    from audit.nlp import pipeline
     from audit.rules import load_rules
 
     paths, names, root = _rule_paths(args)
     ruleset = load_rules(paths, names, root=root)
+    problems = forms_that_cannot_match(ruleset.rules, pipeline())
+    if problems:
+        raise InputError(problems)
     print(f"{len(ruleset.rules)} rules in {len(ruleset.files)} files: no problems")
     return EXIT_OK
 

@@ -24,7 +24,7 @@ from audit.errors import Problem
 
 # Types an option can have. "strings" accepts one string or a list and yields a list.
 TYPES = ("str", "int", "float", "bool", "strings", "regex", "regexes", "choice", "map", "maps",
-         "any", "number", "date")
+         "any", "number", "date", "forms")
 
 _SAFE_TAG = re.compile(r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|omap|timestamp)$")
 
@@ -169,7 +169,16 @@ _EXPECT = {
     "map": "a mapping",
     "maps": "a list of mappings",
     "date": "a date written YYYY-MM-DD",
+    "forms": "a text, or a list of texts and {text: ...} / {pattern: ...} mappings",
 }
+
+# The keys of a form written as a mapping (audit/rules/forms.py).
+FORM = [
+    Option("text", "str", "a literal phrase, matched on whole tokens"),
+    Option("pattern", "str", "a regular expression over the text (Python syntax)"),
+    Option("ignorecase", "bool", "match in any case (default: the rule's ignorecase)"),
+    Option("words", "bool", "a pattern matches whole words only", default=True),
+]
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -292,6 +301,10 @@ def coerce(src: Source, value: Any, opt: Option, what: str, pos: tuple[int, int]
                 src.problem(*ipos, f"{what}: {str(item)!r} {problem}")
                 return _INVALID
             result.append(str(item))
+    elif t == "forms":
+        result = _forms(src, value, what, pos)
+        if result is _INVALID:
+            return _INVALID
     elif t == "regex":
         if not isinstance(value, str):
             return bad()
@@ -325,12 +338,58 @@ def coerce(src: Source, value: Any, opt: Option, what: str, pos: tuple[int, int]
 
 
 def _regex_ok(src: Source, pattern: str, what: str, pos: tuple[int, int]) -> bool:
+    from audit.rules.forms import pattern_problem  # rule forms and options share one linter
+
     try:
         re.compile(pattern)
     except re.error as exc:
         src.problem(*pos, f"{what} is not a valid regular expression: {exc.msg} at position {exc.pos}")
         return False
+    problem = pattern_problem(pattern)
+    if problem:
+        src.problem(*pos, f"{what}: {pattern!r} {problem}")
+        return False
     return True
+
+
+def _forms(src: Source, value: Any, what: str, pos: tuple[int, int]) -> Any:
+    """Forms: texts, or mappings with ``text`` or ``pattern`` (and ``ignorecase``, ``words``)."""
+    from audit.rules.forms import Form, form_of, pattern_problem
+
+    items = value if isinstance(value, list) else [value]
+    out: list[Form] = []
+    ok = True
+    for i, item in enumerate(items):
+        ipos = _pos(value, i) if isinstance(value, list) else pos
+        if _bad_tag(item):
+            src.problem(*ipos, f"{what}: YAML tag {_bad_tag(item)!r} is not allowed (rule files are data, "
+                        "never code)")
+            ok = False
+        elif isinstance(item, dict):
+            raw = validate(src, item, FORM, f"form {i + 1} of {what}", ipos)
+            given = [k for k in ("text", "pattern") if raw.get(k) is not None]
+            if len(given) != 1:
+                src.problem(*ipos, f"form {i + 1} of {what} needs exactly one of 'text' or 'pattern'")
+                ok = False
+                continue
+            if raw.get("pattern") is not None:
+                problem = pattern_problem(raw["pattern"])
+                if problem:
+                    src.problem(*raw["_pos"].get("pattern", ipos), f"{what}: pattern {raw['pattern']!r} "
+                                f"{problem}")
+                    ok = False
+                    continue
+            out.append(form_of(raw, *raw["_pos"].get(given[0], ipos)))
+        elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            if not str(item).strip():
+                src.problem(*ipos, f"{what} has an empty form")
+                ok = False
+                continue
+            out.append(Form(str(item), line=ipos[0], col=ipos[1]))
+        else:
+            src.problem(*ipos, f"{what} must be {_EXPECT['forms']}; got {type_name(item)}")
+            ok = False
+    return out if ok else _INVALID
 
 
 def _plain(value: Any) -> Any:
@@ -373,6 +432,9 @@ def _schema_of(opt: Option) -> dict[str, Any]:
         s = {"enum": list(opt.choices)}
     elif t in ("strings", "regexes"):
         s = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    elif t == "forms":
+        form = {"oneOf": [{"type": "string"}, json_schema(FORM)]}
+        s = {"oneOf": [{"type": "string"}, {"type": "array", "items": form}]}
     elif t == "map":
         s = json_schema(opt.table) if opt.table else {"type": "object"}
     elif t == "maps":

@@ -6,6 +6,7 @@ Every offset in the project refers to text produced here, so nothing downstream 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 ELLIPSIS = "…"
 
@@ -112,3 +113,41 @@ def sentence_around(text: str, start: int, end: int, limit: int = 240) -> tuple[
         begin = max(begin, start - limit // 2)
         finish = min(finish, end + limit // 2)
     return text[begin:finish].strip(), begin + (len(text[begin:finish]) - len(text[begin:finish].lstrip()))
+
+
+_OPENERS = "\"'“‘(«[*•·–—-"
+
+
+def starts_sentence(text: str, start: int) -> bool:
+    """Whether ``text[start:]`` starts a sentence: a line start or after . ! ? : (quotes,
+    brackets and list bullets between them are passed over)."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start].rstrip().rstrip(_OPENERS).rstrip()
+    return not before or before[-1] in ".!?:"
+
+
+def _title_case(line: str) -> bool:
+    """A line written in Title Case (a heading or label style): most longer words capitalized."""
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if len(w) > 3]
+    if not words:
+        return False
+    capped = sum(1 for w in words if w[0].isupper())
+    return capped >= 2 and capped >= 0.8 * len(words)
+
+
+def _in_capitals(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
+
+
+def grammar_place(region: Any, start: int, end: int,
+                  scopes: frozenset[str] = frozenset()) -> tuple[bool, bool, bool]:
+    """What grammar asks of capitals at ``[start, end)`` of a region: (starts a sentence, Title Case
+    is usual here — a title, heading, button or a Title Case line —, the line is in capitals)."""
+    text = region.text
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start: len(text) if line_end < 0 else line_end]
+    title = (region.name in ("title", "heading", "subject") or bool(scopes & {"button"})
+             or _title_case(line))
+    return starts_sentence(text, start), title, _in_capitals(line)

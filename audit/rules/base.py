@@ -14,6 +14,7 @@ from typing import Any
 from audit.documents import SCOPES
 from audit.findings import SEVERITIES
 from audit.options import Option
+from audit.rules.forms import SEARCH_SECONDS
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -57,7 +58,10 @@ COMMON = [
            "undated documents count as current"),
     Option("before", "date", "only audit documents dated before this day (YYYY-MM-DD); "
            "undated documents count as current, so they are left out"),
-    Option("exceptions", "strings", "phrases in which a match is allowed (case-insensitive)"),
+    Option("exceptions", "forms", "phrases in which a match is allowed (in any case unless the "
+           "form says ignorecase: false; patterns too)"),
+    Option("allow_in", "regexes", "patterns searched in the sentence around a match; where one is "
+           "found the match is allowed (a retired name in 'X is now part of Y': 'is now part of')"),
     Option("tests", "map", "examples the rule must (and must not) report; run by 'rules test'",
            table=TESTS),
 ]
@@ -79,6 +83,7 @@ class Rule:
     regions: list[str] = field(default_factory=list)
     exclude_regions: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
+    allow_in: list[re.Pattern[str]] = field(default_factory=list)
     tests: dict[str, Any] = field(default_factory=dict)
     after: str | None = None
     before: str | None = None
@@ -105,16 +110,31 @@ class Rule:
             return False
         return scopes.isdisjoint(self.exclude_regions)
 
-    def excepted(self, lower_text: str, start: int, end: int) -> bool:
-        """Whether the match at [start, end) lies inside one of the rule's exception phrases."""
+    def excepted(self, text: str, start: int, end: int, lower_text: str | None = None) -> bool:
+        """Whether the match at [start, end) lies inside one of the rule's exception phrases
+        (in any case unless the exception says ``ignorecase: false``; a pattern anywhere
+        around the match)."""
+        lower_text = text.lower() if lower_text is None else lower_text
         for phrase in self.exceptions:
-            p = phrase.lower()
-            i = lower_text.find(p, max(0, start - len(p)))
+            if getattr(phrase, "pattern", False):
+                window = max(0, start - 200)
+                for m in phrase.compiled(True).finditer(text, window, min(len(text), end + 200),
+                                                        timeout=SEARCH_SECONDS):
+                    if m.start() <= start and m.end() >= end:
+                        return True
+                continue
+            exact = getattr(phrase, "ignorecase", None) is False
+            hay, p = (text, str(phrase)) if exact else (lower_text, phrase.lower())
+            i = hay.find(p, max(0, start - len(p)))
             while 0 <= i <= start:
                 if i + len(p) >= end:
                     return True
-                i = lower_text.find(p, i + 1)
+                i = hay.find(p, i + 1)
         return False
+
+    def allowed_in(self, sentence: str) -> bool:
+        """Whether one of the rule's ``allow_in`` patterns is in the sentence around a match."""
+        return any(p.search(sentence) for p in self.allow_in)
 
     def format(self, default: str, **values: Any) -> str:
         template = self.message or default
@@ -139,6 +159,7 @@ def common_fields(raw: dict[str, Any], source: str) -> dict[str, Any]:
         "regions": raw.get("regions") or [],
         "exclude_regions": raw.get("exclude_regions") or [],
         "exceptions": raw.get("exceptions") or [],
+        "allow_in": [re.compile(p, re.IGNORECASE) for p in raw.get("allow_in") or []],
         "after": raw.get("after"),
         "before": raw.get("before"),
         "tests": {k: v for k, v in (raw.get("tests") or {}).items() if not k.startswith("_") and v},

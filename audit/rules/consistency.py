@@ -21,9 +21,10 @@ def _two_or_more(value: Any) -> str | None:
 
 
 OPTIONS = [
-    Option("alternatives", "strings", "the competing phrasings", required=True,
+    Option("alternatives", "forms", "the competing phrasings", required=True,
            check=_two_or_more),
     Option("prefer", "str", "the alternative to use (default: the one used most)"),
+    Option("ignorecase", "bool", "the alternatives match in any case", default=True),
     Option("lemma", "bool", "match every inflection of the alternatives", default=True),
 ]
 
@@ -32,6 +33,7 @@ OPTIONS = [
 class ConsistencyRule(Rule):
     alternatives: list[str] = field(default_factory=list)
     prefer: str | None = None
+    ignorecase: bool = True
     lemma: bool = True
 
 
@@ -40,5 +42,6 @@ def compile_rule(raw: dict[str, Any], source: str) -> ConsistencyRule:
         **common_fields(raw, source),
         alternatives=raw["alternatives"],
         prefer=raw.get("prefer"),
+        ignorecase=raw["ignorecase"],
         lemma=raw["lemma"],
     )

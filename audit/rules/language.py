@@ -7,72 +7,86 @@ your account"), not as a noun ("your login").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from spacy.tokens import Span
 
 from audit.options import Option
+from audit.pos import used_as_noun
 from audit.rules.base import Rule, common_fields
+from audit.rules.forms import expand
 
 KIND = "language"
 
 OPTIONS = [
-    Option("prefer", "str", "the phrasing to use, e.g. sign in"),
-    Option("avoid", "strings", "phrasings to report, e.g. log in, login", required=True),
+    Option("prefer", "strings", "the phrasing to use, e.g. sign in; several acceptable ones as a "
+           "list; $1.. are the groups of the pattern that matched (Angular$1)"),
+    Option("avoid", "forms", "phrasings to report, e.g. log in, login", required=True),
+    Option("ignorecase", "bool", "the avoided phrasings match in any case (a form may say "
+           "otherwise: {text: US, ignorecase: false})", default=True),
     Option("lemma", "bool", "match every inflection of the avoided phrases (logged in, logging in)",
            default=True),
+    Option("spacing", "bool", "spacing and punctuation count: 'Qiita: Team' is reported, "
+           "'Qiita:Team' is not, though both are the same words", default=False),
     Option("allow_as_noun", "strings", "avoided phrases that are fine when used as a noun "
            "(your login)"),
 ]
 
-# Without a trained tagger, a word is taken as a noun after these words or before these.
-_NOUN_BEFORE = {"a", "an", "the", "your", "my", "our", "their", "his", "her", "its", "this",
-                "that", "each", "every", "any", "no", "new", "same", "'s", "’s", "of", "for"}
-_NOUN_AFTER = {"page", "screen", "form", "button", "link", "details", "credentials", "field",
-               "name", "url", "issue", "issues", "problem", "problems", "attempt", "attempts",
-               "history", "session", "flow", "is", "was", "fails", "failed", "method", "options",
-               "code", "email", "information", "info", "box", "window", "process", "portal"}
-
-
 @dataclass
 class LanguageRule(Rule):
-    prefer: str | None = None
+    prefer: list[str] = field(default_factory=list)
     avoid: list[str] = field(default_factory=list)
+    ignorecase: bool = True
     lemma: bool = True
+    spacing: bool = False
     allow_as_noun: list[str] = field(default_factory=list)
 
-    def judge(self, span: Span, form: str, tagged: bool) -> str | None:
-        """The message for an avoided phrase, or None where it is allowed here."""
-        if form.lower() in {a.lower() for a in self.allow_as_noun} and used_as_noun(span, tagged):
+    def judge(self, span: Span, found: str, form: str, tagged: bool, match: Any = None,
+              sentence_start: bool = False, where: str = "body",
+              any_case: bool = True) -> tuple[str, str | None] | None:
+        """(message, expected) for an avoided phrase, or None where it is allowed here.
+
+        The preferred phrasing itself is never reported (tokens can hide the spacing or
+        punctuation that tells them apart; ``any_case``: whether case tells them apart too);
+        with ``spacing``, only the avoided spacing is.
+        ``match`` is the pattern match, for $1.. in ``prefer``; at a sentence start the
+        replacement is capitalized like the text it replaces.
+        """
+        if form.lower() in {a.lower() for a in self.allow_as_noun} and used_as_noun(span, tagged, where):
             return None
-        if self.prefer:
-            return self.format("Use '{expected}' instead of '{found}'", found=span.text,
-                               expected=self.prefer)
-        return self.format("Avoid '{found}'", found=span.text, expected="")
+        if any(found.lower() == p.lower() if any_case else found == p for p in self.prefer):
+            return None
+        if self.spacing and not getattr(form, "pattern", False) and not _spaced_alike(found, form):
+            return None
+        replacements = [expand(p, match) for p in self.prefer]
+        if found[:1].isupper() and sentence_start:
+            replacements = [r[:1].upper() + r[1:] for r in replacements]
+        if not replacements:
+            return self.format("Avoid '{found}'", found=found, expected=""), None
+        shown = " or ".join(f"'{r}'" for r in replacements)
+        message = self.format("Use {expected_quoted} instead of '{found}'", found=found,
+                              expected=replacements[0], expected_quoted=shown)
+        return message, replacements[0]
 
 
-def used_as_noun(span: Span, tagged: bool) -> bool:
-    """Whether a span is used as a noun: the tagger says so, or the words around it do."""
-    if tagged:
-        return span.root.pos_ in ("NOUN", "PROPN")
-    doc = span.doc
-    before = doc[span.start - 1].lower_ if span.start > 0 else ""
-    after = doc[span.end].lower_ if span.end < len(doc) else ""
-    if before in _NOUN_BEFORE or after in _NOUN_AFTER:
-        return True
-    # A line of its own ("Login" as a heading or a button) names the thing.
-    at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text or doc[span.start - 1].is_space
-    at_line_end = span.end == len(doc) or doc[span.end].is_space or doc[span.end].is_punct and \
-        doc[span.end].text in ".!:" and (span.end + 1 == len(doc) or doc[span.end + 1].is_space)
-    return at_line_start and at_line_end
+def _spaced_alike(found: str, form: str) -> bool:
+    """Whether ``found`` has ``form``'s spacing and punctuation between its words (the words
+    themselves may be inflected): 'Qiita: Team' is spaced like 'Qiita: Team', not 'Qiita:Team'."""
+    return _SEPARATORS.findall(found) == _SEPARATORS.findall(form)
+
+
+_SEPARATORS = re.compile(r"[^\w]+")
 
 
 def compile_rule(raw: dict[str, Any], source: str) -> LanguageRule:
     return LanguageRule(
         **common_fields(raw, source),
-        prefer=raw.get("prefer"),
+        prefer=raw.get("prefer") or [],
         avoid=raw.get("avoid") or [],
+        ignorecase=raw["ignorecase"],
         lemma=raw["lemma"],
+        spacing=raw["spacing"],
         allow_as_noun=raw.get("allow_as_noun") or [],
     )

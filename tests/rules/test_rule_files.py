@@ -47,7 +47,8 @@ def test_every_problem_of_a_broken_rule_file_is_reported_at_once():
         f"{f}:6:5: unknown key 'prefered' in rule 'product-name' (did you mean 'preferred'?)",
         f"{f}:7:9: 'id' in rule 'Bad Id' must be lower-case letters, digits, '-', '_' or '.' "
         "(e.g. 'product-name')",
-        f"{f}:10:7: 'avoid' in rule 'Bad Id' must be a text or a list of texts; got a mapping",
+        f"{f}:10:9: 'avoid' in rule 'Bad Id' must be a text, or a list of texts and {{text: ...}} / "
+        "{pattern: ...} mappings; got a list",
         f"{f}:11:15: 'severity' in rule 'Bad Id' must be one of error, warning, info; got the text "
         "'critical'",
         f"{f}:15:12: 'urls' in rule 'regex-rule' is not a valid regular expression: missing ), "
@@ -94,3 +95,56 @@ def test_rules_check_and_rules_test_commands_exit_codes(tmp_path):
     assert result.stdout.strip().endswith("0 passed, 2 failed")
     ok = run("rules", "check", "--config", str(tmp_path / "none.yaml"), str(ROOT / "rules"))
     assert ok.returncode == 0, ok.stderr
+
+
+def test_rules_check_proves_every_form_matches_itself(tmp_path):
+    (tmp_path / "r.yaml").write_text(
+        "rules:\n"
+        "  - id: company\n"
+        "    kind: term\n"
+        "    preferred: Acme Inc.\n"
+        "    variants: ['Acme, Inc.', 'Acme  Inc', {pattern: 'x*'}]\n"
+        "  - id: wrapped\n"
+        "    kind: language\n"
+        "    avoid: [\"log\\nin\", log in]\n")
+    proc = subprocess.run([sys.executable, "-m", "audit.cli", "rules", "check", "--config",
+                           str(tmp_path / "none.yaml"), str(tmp_path / "r.yaml")],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert [line.split(": ", 1)[0].rsplit(":", 2)[1:] for line in lines] == [["5", "30"], ["5", "53"],
+                                                                              ["8", "13"]]
+    assert "form 'Acme  Inc' cannot match itself" in lines[0]
+    assert "pattern 'x*' matches empty text" in lines[1]
+    assert "holds a line break" in lines[2]
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_regex_that_can_backtrack_catastrophically_is_refused_wherever_it_is_written(tmp_path):
+    bad = "(a+)+b"
+    (tmp_path / "r.yaml").write_text(
+        "rules:\n"
+        "  - id: t\n"
+        "    kind: term\n"
+        "    preferred: Acme\n"
+        f"    variants: [{{pattern: '{bad}'}}]\n"
+        f"    urls: ['{bad}']\n"
+        f"    exclude_urls: ['(x|xy)*z']\n"
+        f"    allow_in: ['(\\w+\\s?)+$']\n"
+        f"    exceptions: [{{pattern: '(.*a){{20}}'}}]\n")
+    with pytest.raises(InputError) as err:
+        load_rules([tmp_path / "r.yaml"])
+    lines = str(err.value).splitlines()
+    assert len(lines) == 5 and all("can backtrack catastrophically" in line for line in lines), lines
+    assert [line.split(": ", 1)[0].rsplit(":", 2)[1] for line in lines] == ["5", "6", "7", "8", "9"]
+
+
+def test_a_pattern_search_that_runs_too_long_is_given_up_and_said(caplog):
+    from audit.match import _search
+    from audit.rules.forms import Form
+
+    slow = Form("(a|aa)+$", pattern=True).compiled(True)  # never accepted by a rule file
+    started = __import__("time").perf_counter()
+    assert _search(slow, "a" * 5000 + "!") == []
+    assert __import__("time").perf_counter() - started < 30  # bounded, not hung (no timing claim)
+    assert "gave up" in caplog.text
