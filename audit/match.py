@@ -12,6 +12,7 @@ kind judges its own match.
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from audit.errors import Problem
+from audit.nlp import forget_patterns
 from audit.rules.base import Rule
 from audit.rules.consistency import ConsistencyRule
 from audit.rules.forms import SEARCH_SECONDS, case_blind
@@ -78,13 +80,14 @@ class Matcher:
         self.matchers = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("ORTH", "LOWER", "NORM")}
         self.keys: dict[int, list[Key]] = defaultdict(list)
         self.url_forms: list[tuple[Key, str]] = []  # in_urls term forms, checked inside URL tokens
-        self.patterns: list[tuple[Key, regex.Pattern[str]]] = []
+        self.patterns: list[tuple[Key, regex.Pattern[str], str]] = []  # (key, pattern, needle)
         literal: dict[tuple[str, str], list[Key]] = defaultdict(list)
         for i, rule in enumerate(rules):
             for role, form, attr in _forms_of(rule):
                 key = Key(i, role, form)
                 if getattr(form, "pattern", False):
-                    self.patterns.append((key, form.compiled(getattr(rule, "ignorecase", True))))
+                    self.patterns.append((key, form.compiled(getattr(rule, "ignorecase", True)),
+                                          form.needle()))
                     continue
                 literal[(attr, form)].append(key)
                 if isinstance(rule, TermRule):
@@ -97,21 +100,28 @@ class Matcher:
             key_id = self.nlp.vocab.strings.add(label)
             self.keys[key_id].extend(keys)
             self.matchers[attr].add(label, [self.nlp.make_doc(str(text))])
+        self.used = [m for m in self.matchers.values() if len(m)]  # a pass only where forms are
+        forget_patterns(nlp)
 
     def __call__(self, doc: Doc) -> list[Hit]:
         spans: dict[tuple[int, int], list[Key]] = defaultdict(list)
-        for matcher in self.matchers.values():
+        for matcher in self.used:
             for key_id, start, end in matcher(doc):
                 for key in self.keys[key_id]:
                     if key not in spans[(start, end)]:
                         spans[(start, end)].append(key)
         found: dict[tuple[int, int], tuple[int, int, str, dict[Key, Any]]] = {}
-        for key, pattern in self.patterns:
-            for m in _search(pattern, doc.text):
-                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
-                if span is None or not len(span):
+        text = doc.text if self.patterns else ""  # (Doc.text joins every token: once)
+        folded = text.casefold()
+        starts: list[int] = []
+        for key, pattern, needle in self.patterns:
+            if needle and needle not in folded:
+                continue  # every match starts with text this one lacks
+            for m in _search(pattern, text):
+                starts = starts or [t.idx for t in doc]
+                se = _token_range(starts, m.start(), m.end())
+                if se is None:
                     continue
-                se = (span.start, span.end)
                 if key not in spans[se]:
                     spans[se].append(key)
                 exact = found.setdefault(se, (m.start(), m.end(), m.group(0), {}))
@@ -164,6 +174,13 @@ def _forms_of(rule: Rule) -> list[tuple[str, str, str]]:
     if isinstance(rule, ConsistencyRule):
         return [("alternative", f, attr(f, rule.ignorecase, rule.lemma)) for f in rule.alternatives]
     return []
+
+
+def _token_range(starts: list[int], start: int, end: int) -> tuple[int, int] | None:
+    """The tokens covering characters ``[start, end)`` (widened to whole tokens)."""
+    first = bisect_right(starts, start) - 1
+    last = bisect_left(starts, end)
+    return (max(first, 0), last) if last > max(first, 0) else None
 
 
 def _search(pattern: regex.Pattern[str], text: str) -> list[Any]:

@@ -17,6 +17,7 @@ import srsly
 from spacy.language import Language
 
 _DATA = Path(spacy_lookups_data.__file__).parent / "data"
+TOKENIZER_CACHE = 200_000  # tokenized strings spaCy keeps (its default: 10,000)
 ENGLISH_WORDS_MIN = 3  # words shorter than this never count as "English" for near-miss filtering
 
 
@@ -46,7 +47,19 @@ def pipeline(model: str | None = None) -> Language:
         nlp = spacy.blank("en")
     set_lemma_norms(nlp)
     nlp.max_length = 5_000_000
+    # spaCy caches the tokenization of 10,000 strings by default; rule patterns alone can fill
+    # that before the first page arrives, and then no word of the corpus is ever cached.
+    if hasattr(nlp.tokenizer, "max_cache_size"):
+        nlp.tokenizer.max_cache_size = TOKENIZER_CACHE
     return nlp
+
+
+def forget_patterns(nlp: Language) -> None:
+    """Empty the tokenizer's cache after the rule patterns were tokenized, so it fills with the
+    corpus's words instead (spaCy keeps no public call for it: skipped when there is none)."""
+    flush = getattr(nlp.tokenizer, "_flush_cache", None)
+    if callable(flush):
+        flush()
 
 
 def set_lemma_norms(nlp: Language) -> None:

@@ -24,7 +24,7 @@ _DATA = Path(spacy_lookups_data.__file__).parent / "data"
 
 MODALS = {"can", "could", "will", "would", "should", "must", "may", "might", "shall", "'ll", "’ll",
           "'d", "’d", "do", "does", "did", "don't", "doesn't", "didn't", "ca", "wo", "n't", "n’t",
-          "cannot", "not", "please", "let's", "let’s", "lets", "then", "simply", "just", "easily", "also",
+          "cannot", "please", "let's", "let’s", "lets", "then", "simply", "just", "easily", "also",
           "always", "never", "to"}
 SUBJECTS = {"i", "you", "we", "they", "he", "she", "who", "users", "customers", "teams", "people",
             "admins", "members", "staff"}
@@ -40,7 +40,9 @@ PREPOSITIONS = {"after", "before", "at", "during", "for", "of", "with", "without
 DESTINATIONS = {"go", "goes", "going", "went", "gone", "proceed", "proceeds", "proceeding", "return",
                 "returns", "redirect", "redirects", "redirected", "navigate", "head", "continue",
                 "continues", "move", "moved", "taken", "sent", "welcome", "back", "straight", "way",
-                "path", "added", "add", "link", "links", "leads", "lead", "jump", "skip"}
+                "path", "added", "add", "link", "links", "leads", "lead", "jump", "skip", "visit",
+                "visits", "access", "traffic", "request", "requests", "directly"}
+COPULAS = {"is", "are", "was", "were", "be", "been", "being", "'s", "’s", "'re", "’re"}
 OBJECTS = {"your", "the", "a", "an", "my", "our", "their", "it", "them", "this", "these", "those",
            "all", "every", "any", "his", "her", "me", "us", "everything", "each", "both", "new"}
 VERB_NEXT = {"to", "with", "via", "using", "into", "now", "again", "here", "today", "instantly",
@@ -91,25 +93,42 @@ def _word(tokens: list[str], i: int) -> str:
 
 
 def noun_or_verb(before: list[str], phrase: str, after: list[str], where: str = "body",
-                 line_alone: bool = False) -> str:
+                 line_alone: bool = False, question: bool = False, slashed: bool = False) -> str:
     """'noun' (adjectives included: "the login page") or 'verb' for ``phrase`` as written between
     ``before`` and ``after`` (the words of its sentence), in a ``where`` of body, heading, title
-    or button; ``line_alone``: the phrase is the whole line."""
+    or button; ``line_alone``: the phrase is the whole line; ``question``: its sentence asks;
+    ``slashed``: a slash joins it to its neighbour ("login/logout")."""
     phrase = phrase.lower()
     closed = not any(c.isspace() for c in phrase)  # login, log-in: one word; log in: a phrase
     p, p2, p3 = (_word(before, len(before) - k) for k in (1, 2, 3))
     n, n2 = _word(after, 0), _word(after, 1)
     # 1. Right before it: what makes a verb, or a noun.
     if p == "to":
-        return "noun" if p2 in DESTINATIONS else "verb"
+        if p2 in DESTINATIONS:
+            return "noun"  # "proceed to checkout"
+        if closed and n and word_classes(n) == {"noun"}:
+            return "noun"  # a compound after "to": "contributing to setup errors"
+        return "verb"
+    if p in ("not", "n't", "n’t"):
+        return "noun" if p2 in COPULAS else "verb"  # "isn't setup" / "can't login"
     if p in MODALS or p in SUBJECTS:
         return "verb"
     if p == "that":
         return "verb" if (n in OBJECTS or n in VERB_NEXT) else "noun"
     if p in DETERMINERS or p.endswith(("'s", "’s")) or p in PREPOSITIONS:
         return "noun"
-    if p3 in MODALS and p2 in DETERMINERS:
-        return "verb"  # a question's subject before it: "does the app logout"
+    if question and p3 in MODALS and p2 in DETERMINERS:
+        return "verb"  # a question's subject before it: "why does the app logout?"
+    for k in range(2, 5):  # modifiers between a determiner and it: "the full setup",
+        w = _word(before, len(before) - k)  # "your analytics setup", "this custom properties setup"
+        if w in DETERMINERS or w.endswith(("'s", "’s")):
+            return "noun"
+        if not w or w in MODALS or w in SUBJECTS or w in PREPOSITIONS or w == "to":
+            break
+    if slashed:
+        return "noun"  # one of a list of things: "Login/logout/2FA"
+    if p.endswith("ing") and "verb" in word_classes(p):
+        return "noun"  # the object of a gerund: "starting login", "during checking out"
     # 2. The form: an open phrasal verb is a verb unless a determiner made it a noun above;
     # plurals and hyphenated compounds name things.
     if not closed:
@@ -122,8 +141,8 @@ def noun_or_verb(before: list[str], phrase: str, after: list[str], where: str = 
             return "noun"  # a name before it: "Windows logon", "SSO login"
         if "-" in p or "adj" in classes and "verb" not in classes or p.endswith("ed"):
             return "noun"  # "one-click signup", "a quick setup", "failed logins", "guided setup"
-        if "verb" in classes and len(before) == 1 and where != "body" and not before[0][:1].islower():
-            return "noun"  # the object of a command: "Start setup", "Download backup"
+        if "verb" in classes and len(before) == 1 and not before[0][:1].islower():
+            return "noun"  # the object of a command: "Start setup", "Finish setup first"
         if "noun" in classes and "verb" not in classes:
             return "noun"  # a compound: "office setup", "event signup"
     # 3. Right after it.
@@ -173,7 +192,9 @@ def used_as_noun(span: Span, tagged: bool, where: str = "body") -> bool:
             before.append(t.text)
     after = [t.text for t in doc[end:hi] if not t.is_punct or t.text in ("&", "|")]
     line_alone = not before and not after
-    return noun_or_verb(before, span.text, after, where, line_alone) == "noun"
+    question = hi < len(doc) and doc[hi].text == "?"
+    slashed = (start > 0 and doc[start - 1].text == "/") or (end < len(doc) and doc[end].text == "/")
+    return noun_or_verb(before, span.text, after, where, line_alone, question, slashed) == "noun"
 
 
 def _boundary(token: object) -> bool:

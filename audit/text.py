@@ -128,6 +128,8 @@ def starts_sentence(text: str, start: int) -> bool:
 
 def _title_case(line: str) -> bool:
     """A line written in Title Case (a heading or label style): most longer words capitalized."""
+    if len(line) > 160:
+        return False  # a paragraph, not a title
     words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", line) if len(w) > 3]
     if not words:
         return False
@@ -136,6 +138,8 @@ def _title_case(line: str) -> bool:
 
 
 def _in_capitals(line: str) -> bool:
+    if len(line) > 200:
+        return line.isupper()
     letters = [c for c in line if c.isalpha()]
     return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.9 * len(letters)
 

@@ -3,10 +3,13 @@
 Generates a store of synthetic pages (several million words, brand names and avoided phrases
 sprinkled in), then audits it once per rule-set size, each in a fresh process pinned to one core,
 and prints words per second, the time ratio 2000 vs 50 rules, and peak memory (RSS) after a third
-and after all of the documents (flat = documents are streamed, not held).
+and after all of the documents (flat = documents are streamed, not held). ``--against REV``
+measures another commit (a git worktree) in the same run, so the figures pair up; ``--patterns``
+also measures 2000 rules of which 200 have a regular-expression variant.
 
-    python benchmarks/audit_speed.py                 # ~3M words
-    python benchmarks/audit_speed.py --pages 500     # a quick look
+    python benchmarks/audit_speed.py                         # ~3M words
+    python benchmarks/audit_speed.py --pages 500             # a quick look
+    python benchmarks/audit_speed.py --against HEAD~1 --patterns
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+REPO = Path(__file__).resolve().parents[1]
 
-from audit.documents import Document, Region  # noqa: E402
-from audit.nlp import lemma_table  # noqa: E402
-from audit.store import Store  # noqa: E402
+
+def lemma_table() -> dict[str, str]:
+    from audit.nlp import lemma_table as table
+
+    return table()
 
 SYLLABLES = ["clo", "ud", "sy", "nc", "pi", "xel", "ver", "ta", "no", "va", "zen", "qu", "ark", "lum",
              "bri", "tek", "sol", "mon", "ra", "fy"]
@@ -48,13 +53,18 @@ def brand_names(n: int) -> list[str]:
     return names
 
 
-def make_rules(names: list[str], n_language: int, folder: Path) -> None:
-    """Nested rule sets: the 500-rule set holds the 50-rule set's rules, and so on."""
+def make_rules(names: list[str], n_language: int, folder: Path, patterns: int = 0) -> None:
+    """Nested rule sets: the 500-rule set holds the 50-rule set's rules, and so on. The first
+    ``patterns`` term rules also get a pattern variant (the name with a space or hyphen inside)."""
     rng = random.Random(2)
     lines = ["rules:"]
     for i, name in enumerate(names):
+        variants = [json.dumps(name.lower()), json.dumps(name.upper())]
+        if i < patterns:
+            head, tail = name[:3], name[3:]
+            variants.append("{pattern: " + json.dumps(f"{head}[- ]{tail}") + "}")
         lines += [f"  - id: term-{i}", "    kind: term", f"    preferred: {json.dumps(name)}",
-                  f"    variants: [{json.dumps(name.lower())}, {json.dumps(name.upper())}]"]
+                  f"    variants: [{', '.join(variants)}]"]
     words = sorted(lemma_table().values())
     for i in range(n_language):
         a, b = rng.sample(words[1000:20000], 2)
@@ -65,6 +75,9 @@ def make_rules(names: list[str], n_language: int, folder: Path) -> None:
 
 
 def make_store(path: Path, pages: int, words_per_page: int, names: list[str]) -> int:
+    from audit.documents import Document, Region
+    from audit.store import Store
+
     rng = random.Random(7)
     vocab = [w for w in lemma_table() if w.isalpha()][:30000]
     total = 0
@@ -93,14 +106,16 @@ def make_store(path: Path, pages: int, words_per_page: int, names: list[str]) ->
     return total
 
 
-def worker(store_path: str, rules_dir: str) -> None:
+def worker(store_path: str, rules_dir: str, repo: str) -> None:
     """One measurement, in its own process: audit every document, report time and memory."""
     try:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     except (AttributeError, OSError):
         pass
+    sys.path.insert(0, repo)
     from audit.auditor import Auditor
     from audit.rules import load_rules
+    from audit.store import Store
 
     ruleset = load_rules([rules_dir])
     auditor = Auditor(ruleset)
@@ -128,39 +143,68 @@ def worker(store_path: str, rules_dir: str) -> None:
                       "rss_end_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
 
+def run(repo: Path, store: Path, rules: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--worker", str(store), str(rules), str(repo)],
+                         capture_output=True, text=True, check=True, cwd=repo)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def show(label: str, n: str, r: dict) -> None:
+    rate = r["words"] / r["seconds"]
+    third, end = r["rss_third_kb"] / 1024, r["rss_end_kb"] / 1024
+    print(f"{label:>10} {n:>17}: {rate:>10,.0f} words/s on one core, {r['seconds']:.1f}s, "
+          f"{r['findings']:,} findings, peak RSS {third:.0f} MB after 1/3 of the documents, "
+          f"{end:.0f} MB after all", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pages", type=int, default=3000)
     ap.add_argument("--words-per-page", type=int, default=1000)
-    ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
+    ap.add_argument("--patterns", action="store_true", help="also 2000 rules, 200 with a pattern")
+    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(*args.worker)
         return
+    sys.path.insert(0, str(REPO))
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         sizes = (50, 500, 2000)
         names = brand_names(max(sizes))
         for n in sizes:
             make_rules(names[:n], 50, root / f"rules-{n}")
+        make_rules(names, 50, root / "rules-2000-patterns", patterns=200)
         store = root / "bench.db"
         # The pages mention names of the smallest set (in the preferred form and as variants), so
         # every size finds the same findings and the figures compare the cost of matching.
         words = make_store(store, args.pages, args.words_per_page, names[:50])
         print(f"corpus: {args.pages} pages, {words:,} words (whitespace-separated)")
-        results = {}
-        for n in sizes:
-            out = subprocess.run([sys.executable, __file__, "--worker", str(store), str(root / f"rules-{n}")],
-                                 capture_output=True, text=True, check=True)
-            r = json.loads(out.stdout.strip().splitlines()[-1])
-            results[n] = r
-            rate = r["words"] / r["seconds"]
-            third, end = r["rss_third_kb"] / 1024, r["rss_end_kb"] / 1024
-            print(f"{n:>5} term + 50 language rules: {rate:>10,.0f} words/s on one core, "
-                  f"{r['seconds']:.1f}s, {r['findings']:,} findings, peak RSS {third:.0f} MB "
-                  f"after 1/3 of the documents, {end:.0f} MB after all")
-        ratio = results[2000]["seconds"] / results[50]["seconds"]
-        print(f"time ratio 2000 vs 50 term rules: {ratio:.2f}x (target <= 1.5x)")
+        trees = [("this tree", REPO)]
+        if args.against:
+            other = root / "other"
+            subprocess.run(["git", "worktree", "add", "--detach", str(other), args.against], cwd=REPO,
+                           check=True, capture_output=True)
+            trees.append((args.against, other))
+        try:
+            for label, repo in trees:
+                results = {}
+                for n in sizes:
+                    results[n] = run(repo, store, root / f"rules-{n}")
+                    show(label, f"{n} term + 50 lang", results[n])
+                ratio = results[2000]["seconds"] / results[50]["seconds"]
+                print(f"{label:>10}: time ratio 2000 vs 50 term rules: {ratio:.2f}x (target <= 1.5x)")
+                if args.patterns and label == "this tree":
+                    r = run(repo, store, root / "rules-2000-patterns")
+                    show(label, "2000 (200 regex)", r)
+                    cost = r["seconds"] / results[2000]["seconds"]
+                    print(f"{label:>10}: 200 pattern variants cost {cost:.2f}x the time of 2000 literal "
+                          "rules")
+        finally:
+            if args.against:
+                subprocess.run(["git", "worktree", "remove", "--force", str(root / "other")], cwd=REPO,
+                               capture_output=True)
 
 
 if __name__ == "__main__":

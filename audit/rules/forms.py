@@ -50,6 +50,20 @@ class Form(str):
         flags = regex.IGNORECASE if self.case_blind(default_ignorecase) else 0
         return regex.compile(source, flags | regex.V0)
 
+    def needle(self) -> str:
+        """Literal text every match of the pattern starts with, case folded ("" when none): a
+        text without it needs no search."""
+        try:
+            parsed = sre_parse.parse(str(self))
+        except (re.error, RecursionError, OverflowError):
+            return ""
+        out = []
+        for op, arg in parsed:
+            if op != sre_constants.LITERAL:
+                break
+            out.append(chr(arg))
+        return "".join(out).casefold() if len(out) >= 2 else ""
+
 
 _ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 
