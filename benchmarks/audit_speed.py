@@ -181,14 +181,10 @@ def main() -> None:
         # every size finds the same findings and the figures compare the cost of matching.
         words = make_store(store, args.pages, args.words_per_page, names[:50])
         print(f"corpus: {args.pages} pages, {words:,} words (whitespace-separated)")
-        trees = [("this tree", REPO)]
-        if args.against:
-            other = root / "other"
-            subprocess.run(["git", "worktree", "add", "--detach", str(other), args.against], cwd=REPO,
-                           check=True, capture_output=True)
-            trees.append((args.against, other))
-        try:
-            for label, repo in trees:
+        from paired import trees
+
+        with trees(root, args.against) as measured:
+            for label, repo in measured:
                 results = {}
                 for n in sizes:
                     results[n] = run(repo, store, root / f"rules-{n}")
@@ -201,10 +197,6 @@ def main() -> None:
                     cost = r["seconds"] / results[2000]["seconds"]
                     print(f"{label:>10}: 200 pattern variants cost {cost:.2f}x the time of 2000 literal "
                           "rules")
-        finally:
-            if args.against:
-                subprocess.run(["git", "worktree", "remove", "--force", str(root / "other")], cwd=REPO,
-                               capture_output=True)
 
 
 if __name__ == "__main__":

@@ -146,14 +146,10 @@ def main() -> None:
         for i in range(args.pages):
             (site / f"p{i}.html").write_text(page(rng, i, names))
         make_rules(names, 50, tmp / "rules")
-        trees = [("this tree", REPO)]
-        if args.against:
-            other = tmp / "other"
-            subprocess.run(["git", "worktree", "add", "--detach", str(other), args.against], cwd=REPO,
-                           check=True, capture_output=True)
-            trees.append((args.against, other))
-        try:
-            for label, repo in trees:
+        from paired import trees
+
+        with trees(tmp, args.against) as measured:
+            for label, repo in measured:
                 store = tmp / f"{len(label)}-{abs(hash(label))}.db"
                 ex = measure(repo, site, tmp / "rules", store, "extract")
                 plain = measure(repo, site, tmp / "rules", store, "audit", args.repeat)
@@ -166,10 +162,6 @@ def main() -> None:
                     line += (f"; with chrome detection {chrome['seconds']:.1f}s ({chrome['findings']:,} "
                              f"findings): {100 * extra:+.1f}% (target < 10%)")
                 print(line, flush=True)
-        finally:
-            if args.against:
-                subprocess.run(["git", "worktree", "remove", "--force", str(tmp / "other")], cwd=REPO,
-                               capture_output=True)
 
 
 if __name__ == "__main__":

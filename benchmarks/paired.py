@@ -1,0 +1,29 @@
+"""The trees a benchmark measures in one run: this one, and another commit checked out beside it
+(``--against REV``), so figures before and after a change come from the same machine state."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def trees(tmp: Path, against: str | None) -> Iterator[list[tuple[str, Path]]]:
+    """[(label, repository folder)]: this tree, then ``against`` as a git worktree in ``tmp``
+    (removed afterwards)."""
+    out = [("this tree", REPO)]
+    other = tmp / "other"
+    if against:
+        subprocess.run(["git", "worktree", "add", "--detach", str(other), against], cwd=REPO,
+                       check=True, capture_output=True)
+        out.append((against, other))
+    try:
+        yield out
+    finally:
+        if against:
+            subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=REPO,
+                           capture_output=True)
