@@ -172,7 +172,8 @@ class Auditor:
         if self.facts:
             self.facts.observe(
                 doc, region, sdoc,
-                scope_ok=lambda r: self._in_scope(r, id(r), doc, None, scope),
+                # Dates make a fact's statements history (observed, not compared), not unseen.
+                scope_ok=lambda r: r.applies_to(doc.touchpoint, doc.url),
                 place_ok=lambda r, s, e: r.applies_in(layout.where(layout.at(s), s, e)),
                 place_at=lambda s: layout.at(s))
 

@@ -53,6 +53,8 @@ class Observation:
     location: Location
     qualifier: str = ""
     display: str = ""  # the normalized value for humans ("14 days", "+1 415 555 0100")
+    why: str = ""  # why it was read as the fact: which context, where; which qualifier
+    history: str = ""  # why it is history (an old page, "used to be"): shown, never compared
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,6 +64,8 @@ class Observation:
             "display": self.display or value_key(self.value),
             "text": self.text,
             "location": self.location.to_dict(),
+            **({"why": self.why} if self.why else {}),
+            **({"history": self.history} if self.history else {}),
         }
 
 

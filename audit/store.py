@@ -119,7 +119,8 @@ CREATE TABLE IF NOT EXISTS observations (
     run_id INTEGER NOT NULL REFERENCES runs(id),
     fact TEXT NOT NULL,
     qualifier TEXT NOT NULL DEFAULT '',
-    value TEXT NOT NULL,              -- JSON of the normalized value
+    value TEXT NOT NULL,              -- JSON {value, display, why?, history?}: the normalized value,
+                                      -- why it was read as the fact, why it is history
     text TEXT NOT NULL,               -- as written
     location TEXT NOT NULL            -- JSON location
 );
@@ -540,7 +541,10 @@ class RunStore:
 
     def add_observations(self, run_id: int, observations: Iterable[Observation]) -> None:
         rows = [
-            (run_id, o.fact, o.qualifier, json.dumps({"value": o.value, "display": o.display}),
+            (run_id, o.fact, o.qualifier,
+             json.dumps({"value": o.value, "display": o.display,
+                         **({"why": o.why} if o.why else {}),
+                         **({"history": o.history} if o.history else {})}),
              o.text, json.dumps(o.location.to_dict(), ensure_ascii=False))
             for o in observations
         ]
@@ -598,5 +602,6 @@ class RunStore:
                 fact=r["fact"], value=value["value"], text=r["text"],
                 location=Location.from_dict(json.loads(r["location"])),
                 qualifier=r["qualifier"], display=value.get("display", ""),
+                why=value.get("why", ""), history=value.get("history", ""),
             ))
         return out

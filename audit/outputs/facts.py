@@ -27,6 +27,7 @@ class FactValue:
     texts: list[str] = field(default_factory=list)
     locations: list[Location] = field(default_factory=list)
     differs: bool = False  # not the expected (or majority) value of a conflicting row
+    whys: list[str] = field(default_factory=list)  # why it was read as the fact (or is history)
 
     @property
     def key(self) -> str:
@@ -43,6 +44,7 @@ class FactRow:
     cells: dict[str, list[FactValue]]  # touchpoint -> values found there
     rule: str | None = None
     severity: str | None = None
+    history: list[FactValue] = field(default_factory=list)  # read, never compared
 
 
 @dataclass
@@ -60,20 +62,23 @@ def fact_key(f: Finding) -> tuple[str, str]:
     return str(f.extra.get("fact") or f.rule), str(f.extra.get("qualifier") or "")
 
 
-def _group(pairs: list[tuple[Any, str, str, Location]]) -> list[FactValue]:
-    """(value, display, text, location) -> distinct values, majority first, then by display."""
+def _group(pairs: list[tuple[Any, str, str, Location, str]]) -> list[FactValue]:
+    """(value, display, text, location, why) -> distinct values, majority first, then by display."""
     by_key: dict[str, FactValue] = {}
-    for value, display, text, loc in pairs:
+    for value, display, text, loc, why in pairs:
         fv = by_key.setdefault(value_key(value), FactValue(value, display or value_key(value)))
         fv.count += 1
         if text not in fv.texts:
             fv.texts.append(text)
+        if why and why not in fv.whys:
+            fv.whys.append(why)
         fv.locations.append(loc)
     return sorted(by_key.values(), key=lambda v: (-v.count, v.display))
 
 
-def observation_values(observations: list[Observation]) -> list[FactValue]:
-    return _group([(o.value, o.display, o.text, o.location) for o in observations])
+def observation_values(observations: list[Observation], history: bool = False) -> list[FactValue]:
+    return _group([(o.value, o.display, o.text, o.location, o.history if history else o.why)
+                   for o in observations])
 
 
 def group_values(groups: list[dict[str, Any]]) -> list[FactValue]:
@@ -84,7 +89,7 @@ def group_values(groups: list[dict[str, Any]]) -> list[FactValue]:
         value = g.get("value")
         texts = list(dict.fromkeys(loc.text for loc in locs))
         out.append(FactValue(value, str(g.get("display") or value_key(value)),
-                             int(g.get("count") or len(locs)), texts, locs))
+                             int(g.get("count") or len(locs)), texts, locs, whys=list(g.get("why") or [])))
     return sorted(out, key=lambda v: -v.count)
 
 
@@ -111,11 +116,12 @@ def build_matrix(observations: list[Observation], findings: list[Finding],
                  touchpoints: list[str]) -> FactMatrix:
     """One row per (fact, qualifier), in fact order; cells per touchpoint."""
     by_fact: dict[tuple[str, str], list[Observation]] = {}
+    past: dict[tuple[str, str], list[Observation]] = {}
     for o in observations:
-        by_fact.setdefault((o.fact, o.qualifier), []).append(o)
+        (past if o.history else by_fact).setdefault((o.fact, o.qualifier), []).append(o)
     fact_findings = {fact_key(f): f for f in findings if f.kind == "fact"}
     rows = []
-    for key in sorted(set(by_fact) | set(fact_findings)):
+    for key in sorted(set(by_fact) | set(fact_findings) | set(past)):
         finding = fact_findings.get(key)
         if key in by_fact:
             values = observation_values(by_fact[key])
@@ -127,7 +133,8 @@ def build_matrix(observations: list[Observation], findings: list[Finding],
         if conflict:
             _mark_differs(values, expected)
         rows.append(FactRow(key[0], key[1], conflict, expected, values, _cells(values),
-                            finding.rule if finding else None, finding.severity if finding else None))
+                            finding.rule if finding else None, finding.severity if finding else None,
+                            observation_values(past.get(key, []), history=True)))
     seen = Counter(tp for r in rows for tp in r.cells)
     tps = list(touchpoints) + sorted(tp for tp in seen if tp not in touchpoints)
     return FactMatrix([tp for tp in tps if tp in seen], rows)
@@ -143,5 +150,5 @@ def _cells(values: list[FactValue]) -> dict[str, list[FactValue]]:
         for tp, locs in per_tp.items():
             texts = list(dict.fromkeys(loc.text for loc in locs))
             cells.setdefault(tp, []).append(
-                FactValue(v.value, v.display, len(locs), texts, locs, v.differs))
+                FactValue(v.value, v.display, len(locs), texts, locs, v.differs, v.whys))
     return cells

@@ -31,6 +31,7 @@ def value_json(v: FactValue) -> dict[str, Any]:
     return {
         "value": v.value, "display": v.display, "count": v.count, "texts": v.texts,
         "differs": v.differs, "locations": [location_json(loc) for loc in v.locations],
+        "why": v.whys,
     }
 
 
@@ -51,7 +52,8 @@ def finding_json(f: Finding, by_fact: dict[tuple[str, str], list[Observation]]) 
 
 def observation_json(o: Observation) -> dict[str, Any]:
     return {"fact": o.fact, "qualifier": o.qualifier, "value": o.value,
-            "display": o.to_dict()["display"], "text": o.text, "location": location_json(o.location)}
+            "display": o.to_dict()["display"], "text": o.text, "location": location_json(o.location),
+            "why": o.why or None, "history": o.history or None}
 
 
 def matrix_json(m: FactMatrix) -> dict[str, Any]:
@@ -61,7 +63,8 @@ def matrix_json(m: FactMatrix) -> dict[str, Any]:
             {"fact": r.fact, "qualifier": r.qualifier, "conflict": r.conflict, "expected": r.expected,
              "rule": r.rule, "severity": r.severity,
              "values": [value_json(v) for v in r.values],
-             "cells": {tp: [value_json(v) for v in vals] for tp, vals in r.cells.items()}}
+             "cells": {tp: [value_json(v) for v in vals] for tp, vals in r.cells.items()},
+             "history": [value_json(v) for v in r.history]}
             for r in m.rows
         ],
     }

@@ -10,6 +10,7 @@ The pass only collects observations; findings are made at the end over the whole
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -31,13 +32,27 @@ OPTIONS: list[Option] = [
     Option("context", "strings", "phrases that identify a statement of the fact; '*' stands for "
            "up to three words (try * free)"),
     Option("window", "int", "most words between a context phrase and the value", default=8),
-    Option("expected", "str", "the canonical value; every other value is an error"),
+    Option("expected", "any", "the canonical value; every other value is an error. A mapping "
+           "gives one per qualifier ({Basic: $9 per month, Plus: $19 per month})",
+           check=lambda v: None if isinstance(v, (str, int, float, dict)) and not isinstance(v, bool)
+           else "must be a value or a mapping of qualifier to value"),
+    Option("allowed", "maps", "other values that are legitimately different, with the reason "
+           "(a sales line beside the support line): observed, never a conflict",
+           table=[Option("value", "str", "the value", required=True),
+                  Option("reason", "str", "why it is allowed", required=True)], item="allowed value"),
+    Option("max_age", "str", "statements on pages dated longer ago than this (2 years, 18 months, "
+           "90 days) are history: shown, never compared"),
     Option("qualifiers", "strings", "words that key different facts apart (plan names): the "
            "nearest one in the sentence qualifies the value"),
     Option("jsonld", "strings", "schema.org properties (dotted paths such as offers.price) that "
            "state the fact in JSON-LD"),
     Option("options", "map", "options of the value type (currency, region, unit, pattern, "
            "threshold, dayfirst, period)"),
+    Option("context_scope", "choice", "where a context phrase may stand: in the value's sentence, "
+           "anywhere in its block, or also in the headings above it (table headers always count)",
+           default="sentence", choices=("sentence", "block", "section")),
+    Option("competitors", "strings", "names of other companies and products: a value in a clause "
+           "that names one is theirs, never a statement of ours"),
 ]
 
 _WORD = re.compile(r"\w+")
@@ -54,8 +69,14 @@ class FactRule(Rule):
     jsonld: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
     expected_value: Value | None = None
+    expected_by: dict[str, Value] = field(default_factory=dict)  # qualifier (plan) -> value
+    allowed: list[tuple[Value, str]] = field(default_factory=list)
+    max_age_days: int | None = None
+    context_scope: str = "sentence"
+    competitors: list[str] = field(default_factory=list)
     context_re: re.Pattern[str] | None = None
     qualifier_re: re.Pattern[str] | None = None
+    competitor_re: re.Pattern[str] | None = None
 
     @property
     def value_type(self) -> ValueType:
@@ -95,9 +116,19 @@ def check_raw(src: Source, raw: dict[str, Any], label: str) -> None:
             have = ", ".join(sorted(known)) or "none"
             src.problem(*pos, f"'options' in {label} has unknown option {key!r} for type "
                         f"{vtype.name}; expected one of {have}")
-    if raw.get("expected") is not None and vtype.parse(str(raw["expected"]), **options) is None:
-        pos = raw["_pos"].get("expected", (line, col))
-        src.problem(*pos, f"'expected' in {label} is not a {vtype.name} value: {raw['expected']!r}")
+    expected = raw.get("expected")
+    for key, value in (expected.items() if isinstance(expected, dict) else [("", expected)]):
+        if value is not None and vtype.parse(str(value), **options) is None:
+            pos = raw["_pos"].get("expected", (line, col))
+            where = f" for {key!r}" if key else ""
+            src.problem(*pos, f"'expected'{where} in {label} is not a {vtype.name} value: {value!r}")
+    for item in raw.get("allowed") or []:
+        if item.get("value") is not None and vtype.parse(str(item["value"]), **options) is None:
+            src.problem(*item["_pos"].get("value", (item["_line"], item["_col"])),
+                        f"'allowed' value in {label} is not a {vtype.name} value: {item['value']!r}")
+    if raw.get("max_age") is not None and _days(str(raw["max_age"])) is None:
+        src.problem(*raw["_pos"].get("max_age", (line, col)), f"'max_age' in {label} must be a "
+                    f"duration such as 2 years, 18 months or 90 days; got {raw['max_age']!r}")
 
 
 def compile_rule(raw: dict[str, Any], source: str) -> FactRule:
@@ -107,21 +138,83 @@ def compile_rule(raw: dict[str, Any], source: str) -> FactRule:
         type=raw["type"],
         context=raw.get("context") or [],
         window=raw["window"],
-        expected=raw.get("expected"),
+        expected=None,
         qualifiers=raw.get("qualifiers") or [],
         jsonld=raw.get("jsonld") or [],
         options=options,
+        context_scope=raw["context_scope"],
+        competitors=raw.get("competitors") or [],
     )
     rule.context_re = _alternation(rule.context)
     rule.qualifier_re = _alternation(rule.qualifiers)
-    if rule.expected is not None:
-        rule.expected_value = rule.value_type.parse(str(rule.expected), **options)
+    rule.competitor_re = _alternation(rule.competitors)
+    expected = raw.get("expected")
+    if isinstance(expected, dict):
+        rule.expected = None
+        rule.expected_by = {str(k): v for k, v in ((k, rule.value_type.parse(str(x), **options))
+                                                   for k, x in expected.items() if not str(k).startswith("_"))
+                            if v is not None}
+    elif expected is not None:
+        rule.expected = str(expected)
+        rule.expected_value = rule.value_type.parse(str(expected), **options)
+    for item in raw.get("allowed") or []:
+        value = rule.value_type.parse(str(item["value"]), **options)
+        if value is not None:
+            rule.allowed.append((value, str(item["reason"])))
+    rule.max_age_days = _days(str(raw["max_age"])) if raw.get("max_age") else None
     return rule
+
+
+_AGE = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
+
+
+def _days(text: str) -> int | None:
+    """'2 years' -> 730 days (a month is 30 days, a year 365)."""
+    m = _AGE.match(text)
+    if not m:
+        return None
+    return int(m.group(1)) * {"day": 1, "week": 7, "month": 30, "year": 365}[m.group(2).lower()]
+
+
+_PAST = re.compile(r"\b(?:was|were|used to(?: be)?|had been|previously|formerly|no longer|"
+                   r"until (?:19|20)\d\d|back in (?:19|20)\d\d|before (?:19|20)\d\d)\b", re.IGNORECASE)
 
 
 def _words_between(text: str, a_end: int, b_start: int) -> int:
     lo, hi = sorted((a_end, b_start))
     return len(_WORD.findall(text, lo, hi))
+
+
+_CLAUSE_END = re.compile(r"\s*\n\s*|\s*[;,]\s+|\s+(?:and|or|but|while|whereas)\s+|\s+[–—-]\s+"
+                         r"|\s*\(\s*|\s*\)\s*", re.IGNORECASE)
+
+
+_PERIOD = re.compile(r"\b(?:per|a|each|every)\s+(day|week|month|year)\b|/\s*(day|week|month|year|mo|yr)\b"
+                     r"|\b(daily|weekly|monthly|yearly|annually|annual)\b", re.IGNORECASE)
+_PERIOD_WORDS = {"mo": "month", "yr": "year", "daily": "day", "weekly": "week", "monthly": "month",
+                 "yearly": "year", "annually": "year", "annual": "year"}
+
+
+def _period_in(text: str) -> str | None:
+    """The billing period a table header names ("Price per month" -> month), if any."""
+    m = _PERIOD.search(text or "")
+    if not m:
+        return None
+    word = next(g for g in m.groups() if g).lower()
+    return _PERIOD_WORDS.get(word, word)
+
+
+def _clause_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """The clause around [start, end) within the sentence [lo, hi): "Basic includes 5 GB, Plus
+    includes 50 GB and Business 1 TB" has three."""
+    left, right = lo, hi
+    for m in _CLAUSE_END.finditer(text, lo, hi):
+        if m.end() <= start:
+            left = m.end()
+        elif m.start() >= end:
+            right = m.start()
+            break
+    return left, right
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -167,13 +260,17 @@ class FactCollector:
             if region.name == "jsonld":
                 found = self._from_jsonld(rule, doc, region) if rule.jsonld and region.data else iter(())
             elif rule.context_re is not None:
-                found = self._from_text(rule, doc, region)
+                block_of = (lambda s: getattr(place_at(s), "block", None)) if place_at else None
+                found = self._from_text(rule, doc, region, block_of)
             else:
                 continue
             for obs in found:
                 loc = obs.location
                 if place_ok is not None and not place_ok(rule, loc.start, loc.end):
                     continue
+                if rule.exceptions and rule.excepted(region.text, loc.start, loc.end):
+                    continue
+                obs.history = self._history(rule, doc, region.text, loc.start, loc.end)
                 place = place_at(loc.start) if place_at is not None else None
                 if place is not None:
                     loc.headings = list(place.block.headings)
@@ -182,48 +279,154 @@ class FactCollector:
                         loc.chrome = place.scope
                 self.observations.append(obs)
 
-    def _from_text(self, rule: FactRule, doc: Document, region: Region) -> Iterator[Observation]:
+    def _from_text(self, rule: FactRule, doc: Document, region: Region,
+                   block_of: Callable[[int], Any] | None = None) -> Iterator[Observation]:
+        """Statements of the fact in a region's text, read as a person reads them:
+
+        1. each context phrase claims the nearest value in its own clause (clauses end at ';',
+           ', ', ' and ', ' or ', ' but '), else in its sentence within ``window`` words; a
+           value in a clause that names a competitor is never ours;
+        2. a value in a table cell whose row or column header holds a context phrase is a
+           statement, qualified by its headers (pricing tables: plan in the column, fact in
+           the row); with ``context_scope: block`` the value's block may hold the context, with
+           ``section`` also the headings above it.
+        """
         text = region.text
         assert rule.context_re is not None
-        contexts = list(rule.context_re.finditer(text))
-        if not contexts:
-            return
         values = [v for v in rule.value_type.find(text, **self._options(rule, region))
                   if not region.in_code(v.start, v.end)]
+        if not values:
+            return
+        contexts = list(rule.context_re.finditer(text))
         claimed: set[int] = set()
         for ctx in contexts:
             s_lo, s_hi = _sentence_bounds(text, ctx.start(), ctx.end())
+            c_lo, c_hi = _clause_bounds(text, ctx.start(), ctx.end(), s_lo, s_hi)
             ranked = []
             for i, v in enumerate(values):
-                if v.start < s_lo or v.end > s_hi or (v.start < ctx.end() and v.end > ctx.start()):
+                if i in claimed or v.start < s_lo or v.end > s_hi:
                     continue
+                inside = v.start < ctx.end() and v.end > ctx.start()
+                if inside and not (v.start <= ctx.start() and v.end >= ctx.end()):
+                    continue  # overlapping, but the context is not part of the value itself
                 after = v.start >= ctx.end()
-                gap = (_words_between(text, ctx.end(), v.start) if after
-                       else _words_between(text, v.end, ctx.start()))
-                if gap <= rule.window:
-                    ranked.append((gap, 0 if after else 1, i))  # a tie goes to the value after
-            for _, _, i in sorted(ranked):
-                if i not in claimed:
-                    claimed.add(i)
-                    v = values[i]
-                    yield self._observation(rule, doc, region, v,
-                                            self._qualifier(rule, text, v, s_lo, s_hi))
+                gap = 0 if inside else (_words_between(text, ctx.end(), v.start) if after
+                                        else _words_between(text, v.end, ctx.start()))
+                same_clause = c_lo <= v.start and v.end <= c_hi
+                if gap <= rule.window or same_clause:
+                    # Own clause first, then nearest; a tie goes to the value after.
+                    ranked.append((0 if same_clause else 1, gap, 0 if after else 1, i))
+            for other_clause, _gap, _after, i in sorted(ranked):
+                v = values[i]
+                claimed.add(i)
+                if self._competitor(rule, text, v, s_lo, s_hi):
                     break
+                why = f"context '{ctx.group(0)}' in its {'sentence' if other_clause else 'clause'}"
+                yield self._observation(rule, doc, region, v,
+                                        self._qualifier(rule, text, v, s_lo, s_hi, block_of), why)
+                break
+        if block_of is None:
+            return
+        for i, v in enumerate(values):
+            if i in claimed:
+                continue
+            block = block_of(v.start)
+            if block is None:
+                continue
+            found = self._structural_context(rule, text, block)
+            if found and not self._competitor(rule, text, v, *_sentence_bounds(text, v.start, v.end)):
+                s_lo, s_hi = _sentence_bounds(text, v.start, v.end)
+                yield self._observation(rule, doc, region, v,
+                                        self._qualifier(rule, text, v, s_lo, s_hi, block_of), found)
 
-    def _qualifier(self, rule: FactRule, text: str, v: Value, lo: int, hi: int) -> str:
+    def _history(self, rule: FactRule, doc: Document, text: str, start: int, end: int) -> str:
+        """Why a statement is history, not today's value ("" when it is today's): its page is
+        dated outside the rule's window or older than ``max_age``, or it is said in the past."""
+        date = doc.date
+        if date and rule.after and date < rule.after:
+            return f"page dated {date}, before {rule.after}"
+        if rule.before and (not date or date >= rule.before):
+            return f"page dated {date or 'today'}, not before {rule.before}"
+        if date and rule.max_age_days is not None:
+            age = (_dt.date.today() - _dt.date.fromisoformat(date)).days
+            if age > rule.max_age_days:
+                return f"page dated {date}, older than max_age"
+        lo, hi = _sentence_bounds(text, start, end)
+        c_lo, c_hi = _clause_bounds(text, start, end, lo, hi)
+        m = _PAST.search(text, c_lo, c_hi)
+        if m:
+            return f"stated as past ('{m.group(0)}')"
+        return ""
+
+    def _structural_context(self, rule: FactRule, text: str, block: Any) -> str | None:
+        """Why a value's place makes it a statement (its table headers, block or headings
+        hold a context phrase), or None."""
+        assert rule.context_re is not None
+        headers = [h for h in (getattr(block, "row", None), getattr(block, "col", None)) if h]
+        for header in headers:
+            m = rule.context_re.search(header)
+            if m:
+                return f"context '{m.group(0)}' in the table header '{header}'"
+        if rule.context_scope in ("block", "section"):
+            m = rule.context_re.search(text, block.start, block.end) if block.end > block.start else None
+            if m:
+                return f"context '{m.group(0)}' in its block"
+        if rule.context_scope == "section":
+            for heading in reversed(getattr(block, "headings", ()) or ()):
+                m = rule.context_re.search(heading)
+                if m:
+                    return f"context '{m.group(0)}' in the heading '{heading}'"
+        return None
+
+    def _competitor(self, rule: FactRule, text: str, v: Value, lo: int, hi: int) -> bool:
+        """Whether the value's clause attributes it to a named competitor ("Metricly costs $29")."""
+        if rule.competitor_re is None:
+            return False
+        c_lo, c_hi = _clause_bounds(text, v.start, v.end, lo, hi)
+        return rule.competitor_re.search(text, c_lo, c_hi) is not None
+
+    def _qualifier(self, rule: FactRule, text: str, v: Value, lo: int, hi: int,
+                   block_of: Callable[[int], Any] | None = None) -> str:
         parts = []
         if rule.qualifier_re is not None:
-            # The nearest qualifier before the value ("Pro plan costs $29"), else the nearest after.
-            found = list(rule.qualifier_re.finditer(text, lo, hi))
-            before = [m for m in found if m.end() <= v.start]
-            after = [m for m in found if m.start() >= v.end]
-            nearest = before[-1] if before else after[0] if after else None
-            if nearest is not None:
-                canonical = {q.lower(): q for q in rule.qualifiers}
-                parts.append(canonical.get(nearest.group(0).lower(), nearest.group(0)))
+            canonical = {q.lower(): q for q in rule.qualifiers}
+            # The nearest qualifier in the value's clause, then before it in the sentence ("Pro
+            # plan costs $29"), then after it; then the cell's column and row headers, then the
+            # headings above it.
+            block = block_of(v.start) if block_of is not None else None
+            name = self._header_qualifier(rule, block, headings=False)
+            if name is None:
+                c_lo, c_hi = _clause_bounds(text, v.start, v.end, lo, hi)
+                in_clause = list(rule.qualifier_re.finditer(text, c_lo, c_hi))
+                found = in_clause or list(rule.qualifier_re.finditer(text, lo, hi))
+                before = [m for m in found if m.end() <= v.start]
+                after = [m for m in found if m.start() >= v.end]
+                nearest = before[-1] if before else after[0] if after else None
+                name = nearest.group(0) if nearest is not None else None
+            if name is None:
+                name = self._header_qualifier(rule, block, headings=True)
+            if name is not None:
+                parts.append(canonical.get(name.lower(), name))
         if rule.type == "money" and isinstance(v.value, dict):
-            parts.append(str(v.value.get("period") or "once"))
+            block = block_of(v.start) if block_of is not None else None
+            header = " ".join(h for h in (getattr(block, "row", None), getattr(block, "col", None)) if h)
+            parts.append(str(v.value.get("period") or _period_in(header) or "once"))
         return "/".join(parts)
+
+    @staticmethod
+    def _header_qualifier(rule: FactRule, block: Any, headings: bool) -> str | None:
+        """A qualifier named by a table cell's column or row header (or, with ``headings``, by a
+        heading above the value): "Plus" over the column of "$19"."""
+        if block is None or rule.qualifier_re is None:
+            return None
+        places = [getattr(block, "col", None), getattr(block, "row", None)]
+        if headings:
+            places = list(reversed(getattr(block, "headings", ()) or ()))
+        for where in places:
+            m = rule.qualifier_re.search(where) if where else None
+            if m:
+                return m.group(0)
+        return None
 
     def _from_jsonld(self, rule: FactRule, doc: Document, region: Region) -> Iterator[Observation]:
         opts = self._options(rule, region)
@@ -257,22 +460,34 @@ class FactCollector:
                                             qualifier)
 
     def _observation(self, rule: FactRule, doc: Document, region: Region, v: Value,
-                     qualifier: str) -> Observation:
+                     qualifier: str, why: str = "") -> Observation:
         snippet, snippet_start = sentence_around(region.text, v.start, v.end)
         loc = Location(doc.touchpoint, doc.url, region.name, v.start, v.end, region.text[v.start:v.end],
                        snippet, snippet_start, doc.title)
-        return Observation(rule.id, v.value, v.text, loc, qualifier, v.display)
+        if qualifier and why:
+            why = f"{why}; qualifier '{qualifier}'"
+        return Observation(rule.id, v.value, v.text, loc, qualifier, v.display, why)
 
     # -- the cross-document step ----------------------------------------------------------
     def finish(self) -> list[Finding]:
         by_fact: dict[tuple[str, str], list[Observation]] = defaultdict(list)
+        rules_by_id = {r.id: r for r in self.rules}
         for o in self.observations:
+            if o.history or self._allowed(rules_by_id[o.fact], o):
+                continue  # history and allowed values are shown, never compared
             by_fact[(o.fact, o.qualifier)].append(o)
         rules = {r.id: r for r in self.rules}
         out: list[Finding] = []
         for (fact, qualifier), observations in by_fact.items():
             out.extend(self._findings(rules[fact], qualifier, observations))
         return out
+
+    def _allowed(self, rule: FactRule, o: Observation) -> bool:
+        for value, reason in rule.allowed:
+            if rule.value_type.same(value.value, o.value, **rule.options):
+                o.why = f"{o.why}; allowed: {reason}" if o.why else f"allowed: {reason}"
+                return True
+        return False
 
     def _groups(self, rule: FactRule, observations: list[Observation]) -> list[list[Observation]]:
         """Observations grouped by equal normalized value, majority first."""
@@ -293,6 +508,9 @@ class FactCollector:
         extra = {"fact": rule.id, "qualifier": qualifier, "type": rule.type,
                  "groups": [_group_dict(g) for g in groups]}
         expected = rule.expected_value
+        plan = qualifier.split("/")[0]
+        if rule.expected_by:
+            expected = rule.expected_by.get(plan) or rule.expected_by.get(qualifier)
         if expected is not None:
             out = []
             for g in groups:
@@ -333,6 +551,8 @@ def _group_dict(group: list[Observation]) -> dict[str, Any]:
         "count": len(group),
         "touchpoints": sorted({o.location.touchpoint for o in group}),
         "written": sorted({o.text for o in group}),
+        "locations": [o.location.to_dict() for o in group],
+        "why": sorted({o.why for o in group if o.why}),
     }
 
 
