@@ -498,7 +498,7 @@ class FactCollector:
         opts.pop("placeholders", None)
         for obj in _objects(region.data):
             for path in rule.jsonld:
-                for raw, owner in _at_path(obj, path.split(".")):
+                for raw, owner in _at_path(obj, _path_steps(path)):
                     written = str(raw)
                     if rule.type == "money" and isinstance(owner, dict):
                         period = _jsonld_period(owner)
@@ -512,7 +512,8 @@ class FactCollector:
                     at = region.text.find(written)
                     start, end = (at, at + len(written)) if at >= 0 else (0, 0)
                     qualifier = ""
-                    name = str(obj.get("name") or (owner or {}).get("name") or "")
+                    # An Offer's own name is its plan before the Product's name.
+                    name = str((owner or {}).get("name") or obj.get("name") or "")
                     for q in rule.qualifiers:
                         if re.search(rf"(?<!\w){re.escape(q)}(?!\w)", name, re.IGNORECASE):
                             qualifier = q
@@ -651,13 +652,35 @@ def _objects(data: Any) -> Iterator[dict[str, Any]]:
             yield from _objects(v)
 
 
+_STEP = re.compile(r"^(?P<key>[^\[\]]+)(?:\[(?P<field>[^=\]]+)=(?P<want>[^\]]*)\])?$")
+
+
+def _path_steps(path: str) -> list[str]:
+    """'contactPoint[contactType=sales].telephone' -> ['contactPoint[contactType=sales]', 'telephone']."""
+    return [step for step in re.split(r"\.(?![^\[]*\])", path) if step]
+
+
 def _at_path(obj: Any, path: list[str]) -> Iterator[tuple[Any, Any]]:
-    """(value, the object holding it) at a dotted path; lists are walked through."""
+    """(value, the object holding it) at a dotted path; lists are walked through. A step may
+    filter by a sibling field: ``contactPoint[contactType=sales].telephone`` reads only the
+    sales contact point's number (case-insensitive)."""
     if isinstance(obj, list):
         for item in obj:
             yield from _at_path(item, path)
         return
     if not isinstance(obj, dict) or not path:
+        return
+    m = _STEP.match(path[0])
+    if m and m.group("field"):
+        inner = obj.get(m.group("key"))
+        items = inner if isinstance(inner, list) else [inner]
+        want = m.group("want").strip().lower()
+        kept = [x for x in items if isinstance(x, dict)
+                and str(x.get(m.group("field").strip()) or "").strip().lower() == want]
+        rest = path[1:]
+        for x in kept:
+            if rest:
+                yield from _at_path(x, rest)
         return
     value = obj.get(path[0])
     if value is None:
