@@ -56,8 +56,17 @@ class Text:
         return Value(start, start + len(s), s, value, _SPACE.sub(" ", s))
 
     def same(self, a: Any, b: Any, **options: Any) -> bool:
+        """Equal, or alike in wording with the very same numbers: "120 Market St" is "120 Market
+        Street", but "Suite 210" is never "Suite 300", however alike the rest reads."""
+        if a == b:
+            return True
+        if _NUMBERS.findall(str(a)) != _NUMBERS.findall(str(b)):
+            return False
         threshold = float(options.get("threshold") or 90)
-        return a == b or fuzz.ratio(str(a), str(b)) >= threshold
+        return fuzz.ratio(str(a), str(b)) >= threshold
+
+
+_NUMBERS = re.compile(r"\d+")
 
 
 def normalize(text: str) -> str:

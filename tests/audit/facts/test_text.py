@@ -33,4 +33,12 @@ def test_same_is_similarity_with_threshold():
     assert text.same(a, text.parse("123 main st springfield").value)
     b = text.parse("125 Main Street, Springfield").value
     assert not text.same(a, b)
-    assert text.same(a, b, threshold=80)
+    assert text.same(a, text.parse("123 Main Street, Springfield").value, threshold=80)
+
+
+def test_numbers_must_be_equal_however_alike_the_wording():
+    a = text.parse("220 Harbor Way, Suite 210, San Francisco").value
+    assert not text.same(a, text.parse("220 Harbor Way, Suite 300, San Francisco").value, threshold=50)
+    assert not text.same(a, text.parse("220 Harbor Way, Suite 210, San Francisco, 94107").value,
+                         threshold=50)
+    assert text.same(a, text.parse("220 Harbor Way Suite 210 San Francisco").value)
