@@ -204,6 +204,9 @@ _PERIOD_WORDS = {"mo": "month", "yr": "year", "daily": "day", "weekly": "week", 
                  "yearly": "year", "annually": "year", "annual": "year"}
 
 
+_BARE_NUMBER = re.compile(r"\d[\d,.]*")
+
+
 def _strength(why: str) -> int:
     """How near the evidence of a reading is: its clause, sentence, table header, block, heading."""
     for rank, word in enumerate(("clause", "sentence", "table header", "' in '", "block", "heading")):
@@ -332,10 +335,10 @@ class FactCollector:
         text = region.text
         assert rule.context_re is not None
         values = [v for v in rule.value_type.find(text, **self._options(rule, region))
-                  if not region.in_code(v.start, v.end)]
+                  if not region.in_code(v.start, v.end) and not _countdown(rule, text, v)]
+        values += self._bare_cells(rule, region)
         if not values:
             return
-        values = [v for v in values if not _countdown(rule, text, v)]
         contexts = list(rule.context_re.finditer(text))
         claimed: set[int] = set()
         for ctx in contexts:
@@ -406,6 +409,23 @@ class FactCollector:
         if m and int(m.group(1)) < _dt.date.today().year:
             return f"stated as past ('{m.group(0)}')"
         return ""
+
+    def _bare_cells(self, rule: FactRule, region: Region) -> list[Value]:
+        """Table cells holding a bare number whose header names the rule's unit ("5" in the
+        "Seats" row is 5 seats): the unit is in the header, not repeated in each cell."""
+        unit = str(rule.options.get("unit") or "")
+        if rule.type != "number" or not unit or not (region.blocks or getattr(region, "_stored", None)):
+            return []
+        out = []
+        for b in region.lines():
+            cell = region.text[b.start:b.end]
+            headers = " ".join(h for h in (b.row, b.col) if h).lower()
+            if not headers or not _BARE_NUMBER.fullmatch(cell) or unit.lower().rstrip("s") not in headers:
+                continue
+            parsed = rule.value_type.parse(f"{cell} {unit}", **rule.options)
+            if parsed is not None:
+                out.append(Value(b.start, b.end, cell, parsed.value, parsed.display))
+        return out
 
     def _structural_context(self, rule: FactRule, text: str, block: Any, used: bool = False) -> str | None:
         """Why a value's place makes it a statement, or None: its table headers hold a context
