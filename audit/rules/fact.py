@@ -195,7 +195,7 @@ def _words_between(text: str, a_end: int, b_start: int) -> int:
 
 
 _CLAUSE_END = re.compile(r"\s*\n\s*|\s*[;,]\s+|\s+(?:and|or|but|while|whereas)\s+|\s+[–—-]\s+"
-                         r"|\s*\(\s*|\s*\)\s*", re.IGNORECASE)
+                         r"|\s*\((?=[^\d(+])\s*|(?<=[^\d\s])\)\s*", re.IGNORECASE)  # not "(415)"
 
 
 _PERIOD = re.compile(r"\b(?:per|a|each|every)\s+(day|week|month|year)\b|/\s*(day|week|month|year|mo|yr)\b"
@@ -207,12 +207,16 @@ _PERIOD_WORDS = {"mo": "month", "yr": "year", "daily": "day", "weekly": "week", 
 _BARE_NUMBER = re.compile(r"\d[\d,.]*")
 
 
-def _strength(why: str) -> int:
-    """How near the evidence of a reading is: its clause, sentence, table header, block, heading."""
-    for rank, word in enumerate(("clause", "sentence", "table header", "' in '", "block", "heading")):
+def _strength(why: str) -> tuple[int, int]:
+    """How near the evidence of a reading is (its clause, sentence, table header, block,
+    heading), then how specific ('call sales' over 'call'): lower is stronger."""
+    m = re.match(r"context '(.*?)' ", why)
+    specific = -len(m.group(1)) if m else 0
+    for rank, word in enumerate(("value itself", "clause", "sentence", "table header", "' in '", "block",
+                                 "heading")):
         if word in why:
-            return rank
-    return 9  # structured data (JSON-LD) and the like: always kept
+            return rank, specific
+    return 9, 0  # structured data (JSON-LD) and the like: always kept
 
 
 def _countdown(rule: FactRule, text: str, v: Value) -> bool:
@@ -282,7 +286,7 @@ class FactCollector:
         place a value was read at (regions, chrome, links…); ``place_at`` gives that place's
         block (audit/chrome.py) so the observation keeps its headings.
         """
-        read: list[tuple[int, FactRule, Observation]] = []
+        read: list[tuple[tuple[int, int], FactRule, Observation]] = []
         for rule in self.rules:
             if not scope_ok(rule):
                 continue
@@ -312,7 +316,7 @@ class FactCollector:
                 read.append((_strength(obs.why), rule, obs))
         # One value states one fact: when rules of one type both read it ("Call sales on …" as
         # the support and the sales phone), the reading with the nearer evidence wins.
-        best: dict[tuple[str, int, int], int] = {}
+        best: dict[tuple[str, int, int], tuple[int, int]] = {}
         for strength, rule, obs in read:
             key = (rule.type, obs.location.start, obs.location.end)
             best[key] = min(best.get(key, strength), strength)
@@ -368,7 +372,9 @@ class FactCollector:
                 if gap == 0 and v.start <= ctx.start() and rule.qualifiers and \
                         qualifier.split("/")[0] not in {q for q in rule.qualifiers}:
                     break  # only the value's own words ("$5 per month") and no plan: not the fact
-                why = f"context '{ctx.group(0)}' in its {'sentence' if other_clause else 'clause'}"
+                where = "the value itself" if v.start <= ctx.start() and ctx.end() <= v.end else \
+                    f"its {'sentence' if other_clause else 'clause'}"
+                why = f"context '{ctx.group(0)}' in {where}"
                 yield self._observation(rule, doc, region, v, qualifier, why)
                 break
         if block_of is None:

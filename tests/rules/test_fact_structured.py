@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parents[1] / "fixtures" / "facts" / "structured"
 KINDS = {"website": "website", "helpcenter": "helpcenter", "email": "email"}
 # What a team adds to these rules for this company.
 TEAM = {"competitors": ["Metricly", "Countwise"], "max_age": "2 years", "context_scope": "block"}
-PRECISION_AT_LEAST, RECALL_AT_LEAST = 0.94, 0.97  # reached today (0.944, 0.979); goal 0.97 / 0.95
+PRECISION_AT_LEAST, RECALL_AT_LEAST = 0.95, 0.97  # reached today (0.954, 0.979); goal 0.97 / 0.95
 
 
 def _same(vtype: Any, label: str, observed: Any, options: dict[str, Any]) -> bool:
