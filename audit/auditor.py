@@ -127,10 +127,6 @@ class Auditor:
             taken.update(range(hit.span.start, hit.span.end))
             judged: set[int] = set()
             start, end = hit.start, hit.end
-            if any(not k.plural for k in hit.keys):
-                # A form some rule lists beats a plural derived from another rule's form: one
-                # span, one finding, from the rule that names this text.
-                hit.keys = [k for k in hit.keys if not k.plural]
             place = layout.at(start)
             scopes = layout.where(place, start, end)
             for key in hit.keys:

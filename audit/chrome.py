@@ -82,9 +82,6 @@ class Chrome:
         keys.discard("")
         self.blocks.setdefault(touchpoint, Counter()).update(keys)
 
-    def count(self, touchpoint: str, key: str) -> int:
-        return self.blocks.get(touchpoint, {}).get(key, 1)
-
     def layout(self, doc: Document) -> dict[str, Layout]:
         """Each region's blocks with their page counts and scopes, chrome decided on the page's
         layout."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -259,3 +260,15 @@ def text_hash(regions: list[Region]) -> str:
         h.update(r.text.encode())
         h.update(b"\0")
     return h.hexdigest()[:32]
+
+
+def jsonld_objects(data: Any) -> Iterator[dict[str, Any]]:
+    """Every object of parsed JSON-LD, nested ones included (an Organization's contactPoint, a
+    Product's offers), in document order: what the crawler dates a page by and facts read."""
+    if isinstance(data, dict):
+        yield data
+        for v in data.values():
+            yield from jsonld_objects(v)
+    elif isinstance(data, list):
+        for v in data:
+            yield from jsonld_objects(v)

@@ -134,6 +134,10 @@ class Matcher:
             for t in range(start, end):
                 taken[t] = True
             keys = spans[(start, end)]
+            if any(not k.plural for k in keys):
+                # A form some rule lists beats a plural derived from another rule's form: one
+                # span, one finding, from the rule that names this text.
+                keys = [k for k in keys if not k.plural]
             exact = found.get((start, end))
             matches = exact[3] if exact else {}
             if exact and all(k in matches for k in keys):  # only patterns: their own offsets

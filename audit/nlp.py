@@ -16,7 +16,7 @@ import spacy_lookups_data
 import srsly
 from spacy.language import Language
 
-_DATA = Path(spacy_lookups_data.__file__).parent / "data"
+LOOKUPS = Path(spacy_lookups_data.__file__).parent / "data"  # spacy-lookups-data's tables
 TOKENIZER_CACHE = 200_000  # tokenized strings spaCy keeps (its default: 10,000)
 ENGLISH_WORDS_MIN = 3  # words shorter than this never count as "English" for near-miss filtering
 
@@ -24,7 +24,7 @@ ENGLISH_WORDS_MIN = 3  # words shorter than this never count as "English" for ne
 @functools.lru_cache(maxsize=1)
 def lemma_table() -> dict[str, str]:
     """lower-cased word -> lemma, from spacy-lookups-data's English lookup table."""
-    table = srsly.read_gzip_json(_DATA / "en_lemma_lookup.json.gz")
+    table = srsly.read_gzip_json(LOOKUPS / "en_lemma_lookup.json.gz")
     return {str(k).lower(): str(v).lower() for k, v in table.items()}
 
 
@@ -33,7 +33,7 @@ def english_words() -> frozenset[str]:
     """Common English words (forms and lemmas): near-miss brand detection never reports these."""
     table = lemma_table()
     words = {*table.keys(), *table.values()}
-    for pos_words in srsly.read_gzip_json(_DATA / "en_lemma_index.json.gz").values():
+    for pos_words in srsly.read_gzip_json(LOOKUPS / "en_lemma_index.json.gz").values():
         words.update(w.lower() for w in pos_words)
     return frozenset(w for w in words if len(w) >= ENGLISH_WORDS_MIN and "_" not in w)
 

@@ -14,13 +14,11 @@ Measured on tests/rules/language/pos_labelled.yaml (see tests/rules/test_noun_or
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
-import spacy_lookups_data
 import srsly
 from spacy.tokens import Span
 
-_DATA = Path(spacy_lookups_data.__file__).parent / "data"
+from audit.nlp import LOOKUPS
 
 MODALS = {"can", "could", "will", "would", "should", "must", "may", "might", "shall", "'ll", "’ll",
           "'d", "’d", "do", "does", "did", "don't", "doesn't", "didn't", "ca", "wo", "n't", "n’t",
@@ -63,7 +61,7 @@ NOUN_NEXT = {"in", "on", "at", "for", "of", "is", "are", "was", "were", "has", "
 @functools.lru_cache(maxsize=1)
 def _index() -> dict[str, frozenset[str]]:
     """part of speech -> lemmas (WordNet's, from spacy-lookups-data)."""
-    raw = srsly.read_gzip_json(_DATA / "en_lemma_index.json.gz")
+    raw = srsly.read_gzip_json(LOOKUPS / "en_lemma_index.json.gz")
     return {pos: frozenset(w.lower() for w in words) for pos, words in raw.items()}
 
 

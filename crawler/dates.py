@@ -10,6 +10,7 @@ import datetime
 import re
 from typing import Any
 
+from audit.documents import jsonld_objects
 from crawler.landmarks import class_words
 
 # -- page dates ------------------------------------------------------------------------------
@@ -43,7 +44,7 @@ def page_dates(root: Any, jsonld: list[Any], meta: dict[str, str], url: str | No
     htmldate's fast mode does the same but ends by taking any bare date in the text; this does
     not. The tree is changed (chrome removed): call it last."""
     published = updated = None
-    for obj in _objects(jsonld):
+    for obj in jsonld_objects(jsonld):
         published = published or _iso(obj.get("datePublished") or obj.get("dateCreated")
                                       or obj.get("uploadDate"))
         updated = updated or _iso(obj.get("dateModified"))
@@ -122,16 +123,3 @@ def _url_date(url: str) -> str | None:
         return None
     y, mo, d = m.group(1), int(m.group(2)), int(m.group(3) or 1)
     return _iso(f"{y}-{mo:02d}-{d:02d}")
-
-
-def _objects(data: Any) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    stack = [data]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, dict):
-            out.append(v)
-            stack.extend(x for x in v.values() if isinstance(x, (dict, list)))
-        elif isinstance(v, list):
-            stack.extend(reversed(v))
-    return out

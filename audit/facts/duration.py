@@ -38,6 +38,10 @@ DURATION = re.compile(
 )
 # "twice a day", "$49 a month", "7 days a week": the "a" is a rate, not one unit of time.
 _RATE = re.compile(r"(?:\d|\b(?:once|twice|times|per|days?|hours?|weeks?|months?))\s*$", re.IGNORECASE)
+# A countdown states no length of anything: "your trial ends in 3 days", "2 days left".
+_COUNTDOWN_BEFORE = re.compile(
+    r"\b(?:ends?|ending|expires?|expiring|renews?|closes?|starts?|begins?)\s+in\s+$", re.IGNORECASE)
+_COUNTDOWN_AFTER = re.compile(r"\s+(?:left|remaining|to go|ago)\b", re.IGNORECASE)
 ISO = re.compile(r"P(?:(?P<y>\d+)Y)?(?:(?P<mo>\d+)M)?(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
                  r"(?:T(?:(?P<h>\d+)H)?(?:(?P<mi>\d+)M)?)?")
 
@@ -54,7 +58,7 @@ class Duration:
             word = m.group("num").lower()
             if word in ("a", "an") and _RATE.search(text, max(0, m.start() - 10), m.start()):
                 continue
-            if preceded_by_range(text, m.start()):
+            if preceded_by_range(text, m.start()) or _counting_down(text, m.start(), m.end()):
                 continue
             number = _number(word)
             unit = m.group("unit").lower()
@@ -73,6 +77,11 @@ class Duration:
 
     def same(self, a: Any, b: Any, **options: Any) -> bool:
         return a == b
+
+
+def _counting_down(text: str, start: int, end: int) -> bool:
+    return bool(_COUNTDOWN_BEFORE.search(text, max(0, start - 20), start)
+                or _COUNTDOWN_AFTER.match(text, end))
 
 
 def _number(word: str) -> float:

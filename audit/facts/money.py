@@ -119,6 +119,19 @@ def _period(word: str) -> str | None:
     return _UNIT.get(word) or ADVERBS.get(word) or (word if word in PERIODS else None)
 
 
+_NAMED_PERIOD = re.compile(r"\b(?:per|a|each|every)\s+([a-z]+)|/\s*([a-z]+)|\b([a-z]+ly)\b")
+
+
+def period_in(text: str) -> str | None:
+    """The billing period a text names without an amount ("Price per month", "/mo", "Billed
+    yearly"), as a table header does for the prices under it."""
+    for m in _NAMED_PERIOD.finditer((text or "").lower()):
+        period = _period(next(g for g in m.groups() if g))
+        if period:
+            return period
+    return None
+
+
 def _value(text: str, start: int, end: int, amount: str, mult: str | None, currency: str,
            tail: re.Match[str] | None) -> Value | None:
     # price-parser decides whether "," or "." is the decimal separator ("1.234,50 €",

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from audit.documents import Document, Region
+from audit.documents import Document, Region, jsonld_objects
 from audit.facts import TYPES, value_type
 from audit.facts.base import Value, ValueType
+from audit.facts.money import period_in
 from audit.findings import Finding, Location, Observation, fact_fingerprint, value_key
 from audit.options import Option, Source
 from audit.rules.base import Rule, common_fields
@@ -183,10 +184,7 @@ def _days(text: str) -> int | None:
 _PAST = re.compile(r"\b(?:was|were|used to(?: be)?|had(?: been)?|previously|formerly|no longer|"
                    r"until (?:19|20)\d\d|back in (?:19|20)\d\d|before (?:19|20)\d\d)\b", re.IGNORECASE)
 _PAST_YEAR = re.compile(r"\b(?:in|during|by the end of) ((?:19|20)\d\d)\b", re.IGNORECASE)
-# A countdown is no statement of a duration: "your trial ends in 3 days", "2 days left".
-_COUNTDOWN = re.compile(r"\b(?:ends?|expires?|renews?|closes?|starts?|begins?)\s+in\s+$|\bin\s+$",
-                        re.IGNORECASE)
-_COUNTDOWN_AFTER = re.compile(r"^\s+(?:left|remaining|to go|ago)\b", re.IGNORECASE)
+
 
 
 def _words_between(text: str, a_end: int, b_start: int) -> int:
@@ -196,12 +194,6 @@ def _words_between(text: str, a_end: int, b_start: int) -> int:
 
 _CLAUSE_END = re.compile(r"\s*\n\s*|\s*[;,]\s+|\s+(?:and|or|but|while|whereas)\s+|\s+[–—-]\s+"
                          r"|\s*\((?=[^\d(+])\s*|(?<=[^\d\s])\)\s*", re.IGNORECASE)  # not "(415)"
-
-
-_PERIOD = re.compile(r"\b(?:per|a|each|every)\s+(day|week|month|year)\b|/\s*(day|week|month|year|mo|yr)\b"
-                     r"|\b(daily|weekly|monthly|yearly|annually|annual)\b", re.IGNORECASE)
-_PERIOD_WORDS = {"mo": "month", "yr": "year", "daily": "day", "weekly": "week", "monthly": "month",
-                 "yearly": "year", "annually": "year", "annual": "year"}
 
 
 _BARE_NUMBER = re.compile(r"\d[\d,.]*")
@@ -217,23 +209,6 @@ def _strength(why: str) -> tuple[int, int]:
         if word in why:
             return rank, specific
     return 9, 0  # structured data (JSON-LD) and the like: always kept
-
-
-def _countdown(rule: FactRule, text: str, v: Value) -> bool:
-    """A duration counting down ("ends in 3 days", "2 days left") states no length of anything."""
-    if rule.type != "duration":
-        return False
-    before = text[max(0, v.start - 20):v.start]
-    return bool(_COUNTDOWN.search(before) or _COUNTDOWN_AFTER.match(text, v.end))
-
-
-def _period_in(text: str) -> str | None:
-    """The billing period a table header names ("Price per month" -> month), if any."""
-    m = _PERIOD.search(text or "")
-    if not m:
-        return None
-    word = next(g for g in m.groups() if g).lower()
-    return _PERIOD_WORDS.get(word, word)
 
 
 def _clause_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
@@ -304,10 +279,9 @@ class FactCollector:
                 if rule.exceptions and rule.excepted(region.text, loc.start, loc.end):
                     continue
                 place = place_at(loc.start) if place_at is not None else None
-                in_chrome = "footer" in (region.name, getattr(place, "scope", "")) or \
-                    "nav" in (region.name, getattr(place, "scope", ""))
-                obs.history = self._history(rule, doc, region.text, loc.start, loc.end, in_chrome)
-                place = place_at(loc.start) if place_at is not None else None
+                scope = place.scope if place is not None else region.name
+                obs.history = self._history(rule, doc, region.text, loc.start, loc.end,
+                                            chrome=scope in ("nav", "footer"))
                 if place is not None:
                     loc.headings = list(place.block.headings)
                     loc.pages = place.pages
@@ -339,7 +313,7 @@ class FactCollector:
         text = region.text
         assert rule.context_re is not None
         values = [v for v in rule.value_type.find(text, **self._options(rule, region))
-                  if not region.in_code(v.start, v.end) and not _countdown(rule, text, v)]
+                  if not region.in_code(v.start, v.end)]
         values += self._bare_cells(rule, region)
         if not values:
             return
@@ -499,7 +473,7 @@ class FactCollector:
         if rule.type == "money" and isinstance(v.value, dict):
             block = block_of(v.start) if block_of is not None else None
             header = " ".join(h for h in (getattr(block, "row", None), getattr(block, "col", None)) if h)
-            parts.append(str(v.value.get("period") or _period_in(header) or "once"))
+            parts.append(str(v.value.get("period") or period_in(header) or "once"))
             if v.value.get("per"):
                 parts.append(str(v.value["per"]))  # a price per seat is another fact than the plan's
         return "/".join(parts)
@@ -522,7 +496,7 @@ class FactCollector:
     def _from_jsonld(self, rule: FactRule, doc: Document, region: Region) -> Iterator[Observation]:
         opts = self._options(rule, region)
         opts.pop("placeholders", None)
-        for obj in _objects(region.data):
+        for obj in jsonld_objects(region.data):
             for path in rule.jsonld:
                 for raw, owner in _at_path(obj, _path_steps(path)):
                     written = str(raw)
@@ -665,17 +639,6 @@ def _jsonld_period(offer: dict[str, Any]) -> str | None:
             if raw.endswith("LY") and raw[:-2] in ("MONTH", "YEAR", "WEEK"):
                 return raw[:-2].lower()
     return None
-
-
-def _objects(data: Any) -> Iterator[dict[str, Any]]:
-    """Every JSON-LD object, nested ones included (an Organization's contactPoint…)."""
-    if isinstance(data, dict):
-        yield data
-        for v in data.values():
-            yield from _objects(v)
-    elif isinstance(data, list):
-        for v in data:
-            yield from _objects(v)
 
 
 _STEP = re.compile(r"^(?P<key>[^\[\]]+)(?:\[(?P<field>[^=\]]+)=(?P<want>[^\]]*)\])?$")

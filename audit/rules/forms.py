@@ -40,14 +40,10 @@ class Form(str):
         self.pattern, self.ignorecase, self.words, self.line, self.col = pattern, ignorecase, words, line, col
         return self
 
-    def case_blind(self, default: bool) -> bool:
-        """Whether this form matches in any case (see ``case_blind``)."""
-        return case_blind(self, default)
-
     def compiled(self, default_ignorecase: bool) -> regex.Pattern[str]:
         """The pattern, on whole words unless ``words`` is off."""
         source = f"(?<!\\w)(?:{self})(?!\\w)" if self.words else str(self)
-        flags = regex.IGNORECASE if self.case_blind(default_ignorecase) else 0
+        flags = regex.IGNORECASE if case_blind(self, default_ignorecase) else 0
         return regex.compile(source, flags | regex.V0)
 
     def needle(self) -> str:

@@ -49,7 +49,7 @@ rules:
 """
 
 
-def _run(tmp_path: Path, base: str) -> dict:
+def _run(tmp_path: Path, base: str, extract: str = "") -> dict:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "r.yaml").write_text(RULES)
     (tmp_path / "touchaudit.yaml").write_text(textwrap.dedent(f"""\
@@ -57,7 +57,7 @@ def _run(tmp_path: Path, base: str) -> dict:
           - name: site
             kind: website
             start_urls: [{base}/index.html]
-        """))
+        """) + extract)
     proc = subprocess.run(
         [sys.executable, "-m", "audit.cli", "run", "-o", str(tmp_path / "out"), "--config",
          str(tmp_path / "touchaudit.yaml")],
@@ -94,6 +94,30 @@ def test_div_footer_is_chrome_reported_once_and_content_repeats_stay_content(tmp
     # pages' own text, not chrome: rules that leave chrome out still report it.
     [tagline] = by_rule["minutes"]
     assert tagline["locations"][0]["chrome"] is None and len(tagline["pages"]) == 3
+
+    # The report says where the footer finding sits and lists its pages.
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert '<span class="region">footer</span> · <span class="pages">on 12 pages</span>' in html
+    assert "The same block on 12 pages" in html
+
+
+def test_selectors_set_in_the_config_reach_the_crawl(tmp_path: Path) -> None:
+    """extract: main makes everything outside the content chrome; exclude drops text entirely."""
+    with FixtureServer(SITE) as srv:
+        report = _run(tmp_path, srv.base, textwrap.indent(textwrap.dedent("""\
+            extract:
+              main: ".body-area"
+              exclude: [".hero-actions"]
+            """), "    "))
+    with Store(tmp_path / "touchaudit.db") as store:
+        home = next(d for d in store.iter_documents(store.crawl()["id"]) if d.url.endswith("/index.html"))
+    text = {r.name: r.text for r in home.regions}
+    assert "See how it works" not in " ".join(text.values())  # excluded
+    assert "Fjordline" in text["nav"]  # the top strip is outside the main content
+    assert "Help centre" in text["footer"]
+    # Chrome named by a selector is chrome: the footer phrase is out of the content-only rule.
+    assert all(f["locations"][0]["url"].endswith("/contact.html")
+               for f in report["findings"] if f["rule"] == "help-center-content-only")
 
 
 def test_page_dates_scope_rules_and_structure_is_stored(tmp_path: Path) -> None:

@@ -144,7 +144,5 @@ def test_a_pattern_search_that_runs_too_long_is_given_up_and_said(caplog):
     from audit.rules.forms import Form
 
     slow = Form("(a|aa)+$", pattern=True).compiled(True)  # never accepted by a rule file
-    started = __import__("time").perf_counter()
-    assert _search(slow, "a" * 5000 + "!") == []
-    assert __import__("time").perf_counter() - started < 30  # bounded, not hung (no timing claim)
+    assert _search(slow, "a" * 5000 + "!") == []  # returns (a hung search would never)
     assert "gave up" in caplog.text

@@ -81,3 +81,12 @@ def test_parse_rejects_mixed_iso_and_extra_text():
 def test_display_uses_years_for_whole_years():
     assert duration.parse("24 months").display == "2 years"
     assert duration.parse("1 day").display == "1 day"
+
+
+@pytest.mark.parametrize("text", ["Your trial ends in 3 days.", "Only 2 days left.", "It expires in 7 days"])
+def test_a_countdown_is_no_duration_of_anything(text):
+    assert duration.find(text) == []
+
+
+def test_a_span_of_time_with_in_is_still_a_duration():
+    assert [v.display for v in duration.find("We reply in 24 hours.")] == ["1 day"]

@@ -86,3 +86,11 @@ def test_finds_every_price_in_order_with_offsets():
 
 def test_period_billed_after_a_monthly_price_keeps_the_monthly_amount():
     assert money.find("$8/mo billed annually")[0].value["period"] == "month"
+
+
+@pytest.mark.parametrize("header, period", [("Price per month", "month"), ("Cost / yr", "year"),
+                                            ("Billed annually", "year"), ("Seats", None)])
+def test_a_header_names_the_billing_period_of_the_prices_under_it(header, period):
+    from audit.facts.money import period_in
+
+    assert period_in(header) == period
