@@ -134,7 +134,7 @@ class Auditor:
                     continue  # one verdict per rule and span, whichever of its forms matched
                 judged.add(key.rule)
                 rule = self.matcher.rules[key.rule]
-                if not self._in_scope(rule, key.rule, doc, scopes, scope):
+                if not self._in_scope(rule, key.rule, doc, scopes, scope, place):
                     continue
                 if region.code and region.in_code(start, end):
                     break  # never inside code samples
@@ -153,7 +153,7 @@ class Auditor:
                 span = sdoc[miss.start:miss.end]
                 place = layout.at(span.start_char)
                 scopes = layout.where(place, span.start_char, span.end_char)
-                if not self._in_scope(rule, self.rules.index(rule) + 10**6, doc, scopes, scope):
+                if not self._in_scope(rule, self.rules.index(rule) + 10**6, doc, scopes, scope, place):
                     continue
                 loc = location(doc, region, span.start_char, span.end_char, place)
                 seen[(rule.id + "~", loc.text.lower())] += 1
@@ -174,8 +174,13 @@ class Auditor:
                 place_at=lambda s: layout.at(s))
 
     def _in_scope(self, rule: Rule, key: int, doc: Document, scopes: frozenset[str] | None,
-                  scope: dict[int, bool]) -> bool:
-        """Whether the rule audits this document (cached per document) and these scopes."""
+                  scope: dict[int, bool], place: Place | None = None) -> bool:
+        """Whether the rule audits this document (cached per document) and these scopes. Text in
+        a section headed by a date (a changelog entry) is as old as its heading says."""
+        dated = place.block.date if place is not None else None
+        if dated and (rule.after or rule.before):
+            return rule.applies_to(doc.touchpoint, doc.url, dated) and (
+                scopes is None or rule.applies_in(scopes))
         if key not in scope:
             scope[key] = rule.applies_to(doc.touchpoint, doc.url, doc.date)
         return scope[key] and (scopes is None or rule.applies_in(scopes))

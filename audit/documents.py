@@ -59,8 +59,9 @@ class Block(NamedTuple):
     It keeps what a reader sees around it: ``headings``, the headings above it in the document
     (outermost first); for a table cell its ``row`` and ``col`` headers; for a list item the
     ``lead`` sentence that introduces its list ("Plus includes:"). ``tag`` is the HTML element
-    the text came from; ``seq`` its place in the page's reading order across regions. Offsets are
-    into the region's text. (A tuple: a page has hundreds of them.)
+    the text came from; ``seq`` its place in the page's reading order across regions; ``date``
+    (YYYY-MM-DD) the date of the section it is in when its heading is a date (a changelog's
+    "March 2021"). Offsets are into the region's text. (A tuple: a page has hundreds of them.)
     """
 
     start: int
@@ -71,6 +72,7 @@ class Block(NamedTuple):
     row: str | None = None
     col: str | None = None
     lead: str | None = None
+    date: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"start": self.start, "end": self.end}
@@ -80,7 +82,7 @@ class Block(NamedTuple):
             out["seq"] = self.seq
         if self.headings:
             out["headings"] = list(self.headings)
-        for key in ("row", "col", "lead"):
+        for key in ("row", "col", "lead", "date"):
             if getattr(self, key):
                 out[key] = getattr(self, key)
         return out
@@ -88,7 +90,7 @@ class Block(NamedTuple):
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Block:
         return cls(int(d["start"]), int(d["end"]), d.get("tag", ""), int(d.get("seq", -1)),
-                   tuple(d.get("headings", ())), d.get("row"), d.get("col"), d.get("lead"))
+                   tuple(d.get("headings", ())), d.get("row"), d.get("col"), d.get("lead"), d.get("date"))
 
 
 @dataclass

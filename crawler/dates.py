@@ -103,6 +103,18 @@ def _date_element(el: Any) -> str | None:
     return None
 
 
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
+
+
+def heading_date(text: str) -> str | None:
+    """The date a heading is, when it is one ("March 2021", "Jul 14, 2026", "2021-03-02",
+    "v2.4 — 12 May 2020"): a short heading with a month name or an ISO date. "What changed
+    since 2019" names a year, not a date."""
+    if len(text.split()) > 6 or not (_MONTH.search(text) or _ISO_DATE.search(text)):
+        return None
+    return _iso(text) or _text_date(text)
+
+
 def _text_date(text: str) -> str | None:
     """A date written for people ("Jul 2, 2024", "22 June 2021"), in a short text with a year."""
     text = " ".join(text.split())

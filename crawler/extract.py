@@ -29,7 +29,7 @@ from lxml.cssselect import CSSSelector
 
 from audit.documents import Block, Region
 from audit.text import clean
-from crawler.dates import page_dates
+from crawler.dates import heading_date, page_dates
 from crawler.landmarks import (
     BUTTON_WORDS,
     CONTENT,
@@ -258,8 +258,8 @@ class _Walker:
         self.blocks: dict[str, list[Block]] = {k: [] for k in self.lines}
         self.line: list[str] = []
         self.line_state: _State | None = None
-        # Heading stacks, (level, text): the body's (shared with headings) and each chrome region's.
-        self.stacks: dict[str, list[tuple[int, str]]] = {"body": [], "nav": [], "footer": []}
+        # Heading stacks, (level, text, date): the body's (shared with headings) and each chrome region's.
+        self.stacks: dict[str, list[tuple[int, str, str | None]]] = {"body": [], "nav": [], "footer": []}
         self.cells: dict[Any, tuple[str | None, str | None]] = {}
         self.last: dict[str, str] = {}  # the last block's text per family
         self.last_term: str | None = None  # the last <dt>, the lead of the <dd> after it
@@ -425,8 +425,9 @@ class _Walker:
         stack = self.stacks[family]
         row, col = state.cell if state.cell else (None, None)
         self.lines[region].append(text)
-        self.blocks[region].append(Block(0, 0, state.tag, self.seq, tuple(t for _, t in stack), row,
-                                         col, state.lead))
+        dated = next((d for _, _, d in reversed(stack) if d), None)
+        self.blocks[region].append(Block(0, 0, state.tag, self.seq, tuple(t for _, t, _ in stack), row,
+                                         col, state.lead, dated))
         self.seq += 1
         visible = ANY_MARK.sub("", text)
         self.last[family] = visible
@@ -435,7 +436,7 @@ class _Walker:
         if state.heading:
             while stack and stack[-1][0] >= state.heading:
                 stack.pop()
-            stack.append((state.heading, visible))
+            stack.append((state.heading, visible, heading_date(visible)))
 
 
 def _replace(state: _State, **changes: Any) -> _State:

@@ -281,7 +281,8 @@ class FactCollector:
                 place = place_at(loc.start) if place_at is not None else None
                 scope = place.scope if place is not None else region.name
                 obs.history = self._history(rule, doc, region.text, loc.start, loc.end,
-                                            chrome=scope in ("nav", "footer"))
+                                            chrome=scope in ("nav", "footer"),
+                                            dated=place.block.date if place is not None else None)
                 if place is not None:
                     loc.headings = list(place.block.headings)
                     loc.pages = place.pages
@@ -367,15 +368,16 @@ class FactCollector:
                                         self._qualifier(rule, text, v, s_lo, s_hi, block_of), found)
 
     def _history(self, rule: FactRule, doc: Document, text: str, start: int, end: int,
-                 chrome: bool = False) -> str:
-        """Why a statement is history, not today's value ("" when it is today's): its page is
-        dated outside the rule's window or older than ``max_age``, or it is said in the past."""
-        date = doc.date if not chrome else None  # the site's template is today's, whatever the page's date
+                 chrome: bool = False, dated: str | None = None) -> str:
+        """Why a statement is history, not today's value ("" when it is today's): its page (or the
+        dated section it is in, ``dated``: a changelog entry) is outside the rule's window or older
+        than ``max_age``, or it is said in the past."""
+        date = (dated or doc.date) if not chrome else None  # the template is today's, whatever the date
         if date and rule.after and date < rule.after:
             return f"page dated {date}, before {rule.after}"
         if rule.before and (not date or date >= rule.before):
             return f"page dated {date or 'today'}, not before {rule.before}"
-        stated = (doc.updated or doc.published) if not chrome else None  # when it was last said
+        stated = (dated or doc.updated or doc.published) if not chrome else None  # when it was last said
         if stated and rule.max_age_days is not None:
             age = (_dt.date.today() - _dt.date.fromisoformat(stated)).days
             if age > rule.max_age_days:

@@ -243,3 +243,12 @@ def test_a_page_whose_structure_cannot_be_read_is_kept_as_flat_text(monkeypatch,
     r = regions("<body><div><p>First line</p><p>Second line</p></div></body>")
     assert r["body"] == "First line\nSecond line"
     assert "flat text" in caplog.text
+
+
+def test_a_section_headed_by_a_date_dates_its_blocks() -> None:
+    got = dict(blocks("<h1>Changelog</h1><h2>March 2021</h2><p>Trial extended to 30 days.</p>"
+                      "<h2>Jul 14, 2026</h2><p>Funnels are here.</p><h2>What changed since 2019</h2>"
+                      "<p>Everything.</p>"))
+    assert got["Trial extended to 30 days."].date == "2021-03-01"
+    assert got["Funnels are here."].date == "2026-07-14"
+    assert got["Everything."].date is None  # a year named in a heading is no date
