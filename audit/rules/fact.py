@@ -95,6 +95,8 @@ def _phrase_pattern(phrase: str) -> str:
         pieces = re.findall(r"\w+|[^\w\s]", word)
         piece = r"\s*".join(re.escape(p) for p in pieces)
         parts.append((r"\W+" if parts else "") + piece)
+    if parts and re.search(r"[a-z]$", phrase):
+        parts.append("(?:e?s)?")  # 'refund' also reads 'Refunds', 'seat' 'seats'
     return r"(?<!\w)" + "".join(parts) + r"(?!\w)"
 
 
@@ -185,6 +187,70 @@ _PAST = re.compile(r"\b(?:was|were|used to(?: be)?|had(?: been)?|previously|form
                    r"until (?:19|20)\d\d|back in (?:19|20)\d\d|before (?:19|20)\d\d)\b", re.IGNORECASE)
 _PAST_YEAR = re.compile(r"\b(?:in|during|by the end of) ((?:19|20)\d\d)\b", re.IGNORECASE)
 
+
+
+_AGO = re.compile(r"\s+ago\b", re.IGNORECASE)  # "updated 5 months ago" is a date, not a value
+_VERSUS = re.compile(r"\b(?:vs|versus|compared|or|and)\b|&", re.IGNORECASE)
+# A sentence that sets another thing beside ours: "For comparison, a typical image is 200 KB."
+_COMPARISON = re.compile(r"\s*(?:for|by|in) comparison\b|\s*(?:compared (?:to|with)|unlike)\b",
+                         re.IGNORECASE)
+# What is bought on top of a plan: "extra storage is sold in 100 GB blocks", "seats beyond the
+# included 25 at $12 per seat" price the add-on, not the plan.
+_ADD_ON = re.compile(r"\b(?:extra|additional|add-?ons?|top-?ups?|overages?|beyond)\b", re.IGNORECASE)
+# Mailboxes that name a department (RFC 2142 and common practice): sales@ is not the support
+# address, whatever sentence it stands in.
+_ROLES = frozenset({"sales", "support", "security", "abuse", "billing", "privacy", "legal", "press",
+                    "media", "jobs", "careers", "hr", "partners", "marketing", "noc", "postmaster",
+                    "hostmaster", "webmaster", "invoices", "accounts", "dpo", "gdpr", "compliance"})
+
+
+_ITEMS = frozenset({"li", "dt", "dd"})
+# A value that is a change, not a level: "extend the trial by 7 days", "cut by 20%".
+_CHANGE = re.compile(r"\bby\s+$", re.IGNORECASE)
+# A context used as a point in time: "during the trial", "after the trial ends" dates something
+# else ("It disappears within 3 business days" is not the trial's length).
+_ANCHOR = re.compile(r"\b(?:during|after|before|throughout|until|till|since|once|when|at the end of|"
+                     r"by the end of)\s+(?:the|your|a|an|its|their|our)?\s*$", re.IGNORECASE)
+
+
+def _states(region: Region | None, text: str, ctx: re.Match[str]) -> bool:
+    """Whether a context occurrence can state a fact: not on a button ("Start free trial" is
+    an action) and not a point in time."""
+    if region is not None and "button" in region.marked(ctx.start(), ctx.end()):
+        return False
+    return not _ANCHOR.search(text, max(0, ctx.start() - 24), ctx.start())
+
+
+def _with_header_period(rule: FactRule, v: Value, block: Any) -> Value:
+    """A price in a cell under "Price per month" is "$9 per month": the header's billing period
+    becomes the value's, so it equals "$9 per month" written out elsewhere."""
+    if not isinstance(v.value, dict) or v.value.get("period") or block is None:
+        return v
+    period = period_in(" ".join(h for h in (getattr(block, "row", None), getattr(block, "col", None)) if h))
+    if not period:
+        return v
+    parsed = rule.value_type.parse(f"{v.text} per {period}", **rule.options)
+    return Value(v.start, v.end, v.text, parsed.value, parsed.display) if parsed is not None else v
+
+
+def _someone_else(rule: FactRule, text: str, v: Value, lo: int, hi: int, own: bool = False) -> bool:
+    """Whether a value states something other than the rule's fact though its context is near:
+    an add-on's price or size (unless the rule is about add-ons), or a mailbox of another
+    department. ``own``: the value's clause holds no context phrase but the value's own words,
+    so an add-on word anywhere before it in the sentence counts ("Extra seats are available on
+    Business only, at $12 per seat")."""
+    rule_words = {w.lower() for phrase in [*rule.context, rule.id.replace("-", " ")]
+                  for w in _WORD.findall(phrase)}
+    if rule.type == "email" and isinstance(v.value, str):
+        role = re.split(r"[._+-]", v.value.split("@")[0].lower())[0]
+        if role in _ROLES and role not in rule_words and rule_words & _ROLES:
+            return True
+    if any(_ADD_ON.fullmatch(w) for w in rule_words):
+        return False
+    c_lo, c_hi = _clause_bounds(text, v.start, v.end, lo, hi)
+    if _ADD_ON.search(text, c_lo, v.start):
+        return True
+    return own and _ADD_ON.search(text, lo, v.start) is not None
 
 
 def _words_between(text: str, a_end: int, b_start: int) -> int:
@@ -314,14 +380,20 @@ class FactCollector:
         text = region.text
         assert rule.context_re is not None
         values = [v for v in rule.value_type.find(text, **self._options(rule, region))
-                  if not region.in_code(v.start, v.end)]
+                  if not region.in_code(v.start, v.end) and not _AGO.match(text, v.end)
+                  and not _CHANGE.search(text, max(0, v.start - 4), v.start)]
         values += self._bare_cells(rule, region)
+        if rule.type == "money" and block_of is not None:
+            values = [_with_header_period(rule, v, block_of(v.start)) for v in values]
         if not values:
             return
-        contexts = list(rule.context_re.finditer(text))
+        contexts = [c for c in rule.context_re.finditer(text) if _states(region, text, c)]
         claimed: set[int] = set()
         for ctx in contexts:
             s_lo, s_hi = _sentence_bounds(text, ctx.start(), ctx.end())
+            block = block_of(ctx.start()) if block_of is not None else None
+            if block is not None and block.tag in _ITEMS:  # a list item is its own sentence
+                s_lo, s_hi = max(s_lo, block.start), min(s_hi, block.end)
             c_lo, c_hi = _clause_bounds(text, ctx.start(), ctx.end(), s_lo, s_hi)
             ranked = []
             for i, v in enumerate(values):
@@ -341,7 +413,8 @@ class FactCollector:
                 v = values[i]
                 claimed.add(i)
                 block = block_of(v.start) if block_of is not None else None
-                if self._competitor(rule, text, v, s_lo, s_hi, block):
+                if self._competitor(rule, text, v, s_lo, s_hi, block) or \
+                        _someone_else(rule, text, v, s_lo, s_hi, own=gap == 0 and v.start <= ctx.start()):
                     break
                 qualifier = self._qualifier(rule, text, v, s_lo, s_hi, block_of)
                 if gap == 0 and v.start <= ctx.start() and rule.qualifiers and \
@@ -362,8 +435,10 @@ class FactCollector:
             if block is None:
                 continue
             found = self._structural_context(rule, text, block, block.start in claimed_blocks)
-            if found and not self._competitor(rule, text, v, *_sentence_bounds(text, v.start, v.end), block):
-                s_lo, s_hi = _sentence_bounds(text, v.start, v.end)
+            s_lo, s_hi = _sentence_bounds(text, v.start, v.end)
+            if found and not self._competitor(rule, text, v, s_lo, s_hi, block) and \
+                    not _someone_else(rule, text, v, s_lo, s_hi, own=True) and \
+                    not _COMPARISON.match(text, s_lo, s_hi):
                 yield self._observation(rule, doc, region, v,
                                         self._qualifier(rule, text, v, s_lo, s_hi, block_of), found)
 
@@ -377,7 +452,11 @@ class FactCollector:
             return f"page dated {date}, before {rule.after}"
         if rule.before and (not date or date >= rule.before):
             return f"page dated {date or 'today'}, not before {rule.before}"
-        stated = (dated or doc.updated or doc.published) if not chrome else None  # when it was last said
+        # When it was last said: a post (a page with a publication date, or a dated changelog
+        # entry) speaks for its date, or for its last update; a page that only says when it was
+        # last updated (a policy "effective 1 March 2023", a help article) is today's text.
+        post = max(doc.published, doc.updated or "") if doc.published else None
+        stated = None if chrome else dated or post
         if stated and rule.max_age_days is not None:
             age = (_dt.date.today() - _dt.date.fromisoformat(stated)).days
             if age > rule.max_age_days:
@@ -420,13 +499,18 @@ class FactCollector:
             m = rule.context_re.search(header)
             if m:
                 return f"context '{m.group(0)}' in the table header '{header}'"
+        if headers:
+            return None  # a cell is what its headers say ("Service credit"), whatever the heading
         if rule.context_scope in ("block", "section"):
             lead = getattr(block, "lead", None)
+            headings = getattr(block, "headings", ()) or ()
+            if not lead and headings and headings[-1].rstrip().endswith("?"):
+                lead = headings[-1]  # a FAQ's question heads its answer as a <dt> does
             m = rule.context_re.search(lead) if lead else None
             if m:
                 return f"context '{m.group(0)}' in '{lead}'"
-            m = rule.context_re.search(text, block.start, block.end) if not used and block.end > block.start \
-                else None
+            m = next((c for c in rule.context_re.finditer(text, block.start, block.end)
+                      if _states(None, text, c)), None) if not used and block.end > block.start else None
             if m:
                 return f"context '{m.group(0)}' in its block"
         if rule.context_scope == "section":
@@ -448,7 +532,13 @@ class FactCollector:
         if block is None:
             return False
         near = [getattr(block, "col", None), getattr(block, "row", None), getattr(block, "lead", None)]
-        return any(rule.competitor_re.search(h) for h in near if h)
+        if any(rule.competitor_re.search(h) for h in near if h):
+            return True
+        # A section headed by the competitor alone ("Countwise", "About Metricly") is theirs.
+        headings = getattr(block, "headings", ()) or ()
+        m = rule.competitor_re.search(headings[-1]) if headings else None
+        return m is not None and len(_WORD.findall(headings[-1])) - len(_WORD.findall(m.group(0))) <= 1 \
+            and not _VERSUS.search(headings[-1])
 
     def _qualifier(self, rule: FactRule, text: str, v: Value, lo: int, hi: int,
                    block_of: Callable[[int], Any] | None = None) -> str:

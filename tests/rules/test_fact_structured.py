@@ -5,8 +5,8 @@ the planted conflicts.
 
 Each page is extracted (structure, dates), the crawl's repeated blocks are counted, and the pages
 are audited with the fixture's rules plus what a team would add for this company (its
-competitors' names, how old a statement may be). Precision and recall are printed per value type;
-the gate below holds what is reached today (the issue's goal is 0.97 / 0.95, no type below 0.9).
+competitors' names, how old a statement may be). Precision and recall are printed per value type
+and held at 0.97 / 0.95 overall, no type below 0.9.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ HERE = Path(__file__).resolve().parents[1] / "fixtures" / "facts" / "structured"
 KINDS = {"website": "website", "helpcenter": "helpcenter", "email": "email"}
 # What a team adds to these rules for this company.
 TEAM = {"competitors": ["Metricly", "Countwise"], "max_age": "2 years", "context_scope": "block"}
-PRECISION_AT_LEAST, RECALL_AT_LEAST = 0.95, 0.97  # reached today (0.954, 0.979); goal 0.97 / 0.95
+PRECISION_AT_LEAST, RECALL_AT_LEAST = 0.97, 0.95  # 0.995 / 0.990 today
+EACH_TYPE_AT_LEAST = 0.9
 
 
 def _same(vtype: Any, label: str, observed: Any, options: dict[str, Any]) -> bool:
@@ -38,9 +39,8 @@ def _same(vtype: Any, label: str, observed: Any, options: dict[str, Any]) -> boo
     if vtype.same(parsed.value, observed, **options):
         return True
     # A cell labelled with what its header says ("5 seats") read as the bare number.
-    if isinstance(parsed.value, dict) and isinstance(observed, dict):
-        keys = ("amount", "currency") if "amount" in parsed.value else ("number",)
-        return all(parsed.value.get(k) == observed.get(k) for k in keys)
+    if isinstance(parsed.value, dict) and isinstance(observed, dict) and "number" in parsed.value:
+        return parsed.value["number"] == observed.get("number")
     return False
 
 
@@ -114,4 +114,8 @@ def test_fact_statements_on_real_shaped_pages(tmp_path: Path) -> None:
     want = sorted((c["fact"], c.get("qualifier", "")) for c in data["conflicts"])
     print(f"facts overall on {len(docs)} pages: precision {precision:.3f}, recall {recall:.3f}; "
           f"conflicts found {len(found)}, planted {len(want)}, both {len(set(found) & set(want))}")
-    assert precision >= PRECISION_AT_LEAST and recall >= RECALL_AT_LEAST, "\n".join(misses + wrong)
+    weak = [k for k in set(tp) | set(fn) | set(fp)
+            if min(tp[k] / (tp[k] + fp[k] or 1), tp[k] / (tp[k] + fn[k] or 1)) < EACH_TYPE_AT_LEAST]
+    assert precision >= PRECISION_AT_LEAST and recall >= RECALL_AT_LEAST and not weak, \
+        "\n".join(misses + wrong)
+    assert sorted(set(found)) == sorted(set(want)), f"conflicts found {found}, planted {want}"

@@ -42,12 +42,14 @@ def _documents(spec: Any) -> list[Document]:
     docs = []
     for i, item in enumerate(items):
         tp = item["touchpoint"]
+        extra = {"published": str(item["date"])} if item.get("date") else {}
         if "html" in item:
-            regions = extract(item["html"]).regions
+            page = extract(item["html"])
+            regions = page.regions
+            extra.update((k, v) for k, v in (("published", page.published), ("updated", page.updated)) if v)
         else:
             text, tags = clean(item["text"], merge_tags=True)
             regions = [Region(item.get("region", "body"), text, tags, item.get("data"))]
-        extra = {"published": str(item["date"])} if item.get("date") else {}
         docs.append(Document(tp, "website", item.get("url", f"https://acme.example/{tp}/{i}"), "",
                              regions, extra=extra))
     return docs
