@@ -340,6 +340,10 @@ class _Walker:
             inner = _replace(inner, lead=self._lead(region))
         elif tag == "dd" and self.last_term:
             inner = _replace(inner, lead=self.last_term)  # a definition knows its term (FAQ answers)
+        elif tag == "details":
+            summary = el.find("summary")  # an FAQ's question as a disclosure: the lead of its answer
+            if summary is not None:
+                inner = _replace(inner, lead=" ".join(" ".join(summary.itertext()).split()) or None)
         if tag in HEADINGS and region in ("heading", "nav", "footer"):
             inner = _replace(inner, heading=HEADINGS[tag])
         if tag == "input" and (el.get("type") or "").lower() in ("submit", "button") and el.get("value"):
@@ -388,9 +392,13 @@ class _Walker:
         return frozenset(found)
 
     def _lead(self, region: str) -> str | None:
-        """The sentence that introduces a list ("Plus includes:"), when the block before it does."""
+        """The sentence that introduces a list ("Plus includes:"), or the short label above it (a
+        card's "Pro plan"), when the block before it is one."""
         last = self.last.get("body" if region == "heading" else region)
-        return last if last and last.endswith(":") else None
+        if not last:
+            return None
+        label = len(last.split()) <= 4 and not re.search(r"[.!?]$", last)
+        return last if last.endswith(":") or label else None
 
     # -- text ------------------------------------------------------------------------------
     def text(self, text: str, state: _State) -> None:

@@ -100,7 +100,9 @@ def is_footer(el: Any, tag: str, in_content: bool, quoted: bool = False) -> bool
 
 
 def _cell_text(el: Any) -> str:
-    return " ".join(el.text_content().split())
+    """A header cell's text, its elements apart: "Starter<span>For one person</span>" is the plan
+    "Starter" over a note, not the word "StarterFor"."""
+    return " ".join(" ".join(el.itertext()).split())
 
 
 def table_headers(table: Any) -> dict[Any, tuple[str | None, str | None]]:
@@ -139,6 +141,8 @@ def table_headers(table: Any) -> dict[Any, tuple[str | None, str | None]]:
             row_head = _cell_text(cells[0][1])
         for col, cell in cells:
             if cell.tag == "th" or (col == 0 and head_row):
+                if cell.tag == "td" and columns.get(col):
+                    out[cell] = (None, columns[col])  # a row's label still sits under its column's header
                 continue
             out[cell] = (row_head or None, columns.get(col) or None)
     return out

@@ -114,3 +114,38 @@ def preceded_by_range(text: str, start: int) -> bool:
 def followed_by_range(text: str, end: int) -> bool:
     """True when a number ending at ``end`` starts a range ("€40-50/hour")."""
     return bool(re.match(r"\s*[-–]\s*\d|\s+to\s+\d", text[end : end + 8]))
+
+
+_RANGE = re.compile(r"(?<![\w.,])(?P<p1>[$€£¥])?(?P<n1>\d[\d,]*(?:\.\d+)?)%?\s*(?:[-–—]|\bto\b)\s*"
+                    r"(?P<p2>[$€£¥])?(?P<n2>\d[\d,]*(?:\.\d+)?)")
+
+
+def ranges(find: Callable[..., list[Value]], text: str, **options: Any) -> list[Value]:
+    """Ranges read as ranges: "3–5 business days", "€40–50 per month", "10–20%", "5 to 10 seats".
+
+    The unit (and a currency sign) written once belongs to both ends, so each end is read by the
+    type's own ``find`` as if written in full ("3 business days", "5 business days"); the value
+    is ``{"range": [low, high]}`` and shows as written. A range equals only the same range.
+    """
+    out = []
+    for m in _RANGE.finditer(text):
+        n1, n2 = (float(m.group(g).replace(",", "")) for g in ("n1", "n2"))
+        if not n1 < n2 or re.match(r"0\d", m.group("n2")):
+            continue  # "555-0172", "2-1" are no ranges
+        if " to " in m.group(0) and re.search(r"\bfrom\s+$", text[max(0, m.start() - 6):m.start()]):
+            continue  # "grew from $400 to $2,750" is a change
+        sign = m.group("p1") or m.group("p2") or ""
+        tail = text[m.end("n2"): m.end("n2") + 40]
+        high = [v for v in find(sign + m.group("n2") + tail, ranges=False) if v.start == 0]
+        if not high or len(high[0].text) <= len(sign + m.group("n2")) and not sign:
+            continue  # "3-5" alone is no value of the type
+        suffix = high[0].text[len(sign + m.group("n2")):]
+        low_text = sign + m.group("n1") + suffix
+        low = [v for v in find(low_text, ranges=False) if v.start == 0 and v.end == len(low_text)]
+        if not low or low[0].value == high[0].value:
+            continue
+        end = m.end("n2") + len(suffix)
+        written = " ".join(text[m.start():end].split())
+        out.append(Value(m.start(), end, text[m.start():end], {"range": [low[0].value, high[0].value]},
+                         written))
+    return out

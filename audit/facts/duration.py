@@ -1,4 +1,5 @@
-"""Durations: "14-day", "fourteen days", "two weeks" and "14 days" are all ``{"days": 14}``.
+"""Durations: "14-day", "fourteen days", "two weeks" and "14 days" are all ``{"days": 14}``,
+each shown as written.
 
 Days, weeks, hours and minutes are exact multiples of one another, so they fold to the largest
 whole unit of days, hours or minutes. Months and years are not a number of days ("1 month" is not
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from audit.facts.base import Value, keep, parse_whole, preceded_by_range
+from audit.facts.base import Value, keep, parse_whole, preceded_by_range, ranges
 from audit.options import Option
 
 ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -64,7 +65,10 @@ class Duration:
             unit = m.group("unit").lower()
             value = normalize(number, _UNITS.get(unit, unit))
             if value is not None:
-                found.append(Value(m.start(), m.end(), m.group(0), value, display(value)))
+                shown = as_written(m.group("num"), unit, number)
+                found.append(Value(m.start(), m.end(), m.group(0), value, shown))
+        if options.get("ranges", True):
+            found += ranges(self.find, text, **options)
         return keep(text, found, options.get("placeholders"))
 
     def parse(self, text: str, **options: Any) -> Value | None:
@@ -117,6 +121,17 @@ def display(value: dict[str, int | float]) -> str:
         unit, n = "years", n // 12
     label = unit.replace("_", " ")
     return f"{n:g} {label[:-1] if n == 1 else label}"
+
+
+def as_written(num: str, unit: str, number: float) -> str:
+    """How a duration is shown: as the page writes it ("24 hours" stays "24 hours", though it
+    equals "1 day"), the adjective form as a length ("a 14-day trial" shows "14 days")."""
+    unit = " ".join(unit.split())
+    if number != 1 and not unit.endswith("s") and unit not in ("min", "hr"):
+        unit += "s"
+    elif number == 1 and unit.endswith("s") and unit not in ("hrs", "mins"):
+        unit = unit[:-1]
+    return f"{num} {unit}"
 
 
 def _iso(s: str, m: re.Match[str]) -> Value | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from price_parser import Price
 
-from audit.facts.base import Value, followed_by_range, keep, parse_whole, preceded_by_range
+from audit.facts.base import Value, followed_by_range, keep, parse_whole, preceded_by_range, ranges
 from audit.options import Option
 
 SYMBOLS = {
@@ -33,7 +33,8 @@ PERIODS = {
     "hour": ("hours", "hour", "hrs", "hr"),
 }
 ADVERBS = {"monthly": "month", "annually": "year", "yearly": "year", "quarterly": "quarter",
-           "weekly": "week", "daily": "day", "hourly": "hour"}
+           "weekly": "week", "daily": "day", "hourly": "hour", "for the year": "year", "for a year": "year",
+           "for the month": "month"}
 SEATS = ("users", "user", "seats", "seat", "members", "member", "editors", "editor", "agents", "agent",
          "licenses", "license", "licences", "licence", "sites", "site")
 _UNIT = {word: period for period, words in PERIODS.items() for word in words}
@@ -52,7 +53,7 @@ _ALT = "|".join
 TAIL = re.compile(
     rf"(?:{_SEP}(?P<seat>{_ALT(SEATS)})\b)?"
     rf"(?:{_SEP}(?P<unit>{_ALT(_UNIT)})\b(?!\.?\d)"
-    rf"|\s*,?\s*(?:(?:billed|paid|charged)\s+)?(?P<adv>{_ALT(ADVERBS)})\b)?"
+    rf"|\s*,?\s*(?:(?:(?:if|when)\s+(?:you\s+)?)?(?:billed|paid|charged|pay)\s+)?(?P<adv>{_ALT(ADVERBS)})\b)?"
     rf"(?:{_SEP}(?P<seat2>{_ALT(SEATS)})\b)?"
 )
 _TAG_PERIOD = re.compile(rf"{_SEP}…")
@@ -88,6 +89,8 @@ class Money:
             v = _value(text, m.start(), end, m.group("amt" if prefix else "amt2"), mult, cur, tail)
             if v is not None:
                 found.append(v)
+        if options.get("ranges", True):
+            found += ranges(self.find, text, **options)
         return keep(text, found, options.get("placeholders"))
 
     def parse(self, text: str, **options: Any) -> Value | None:
@@ -101,7 +104,7 @@ class Money:
                 return None
             cur = str(options.get("currency") or "USD").upper()
             v = _value(s, 0, len(s), m.group("amt"), m.group("mult") or m.group("multw"), cur, tail)
-        if v is not None and v.value["period"] is None and options.get("period"):
+        if v is not None and "period" in v.value and v.value["period"] is None and options.get("period"):
             period = _period(str(options["period"]).lower())
             value = {**v.value, "period": period}
             v = Value(v.start, v.end, v.text, value, display(value))

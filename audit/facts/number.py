@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from audit.facts.base import Value, followed_by_range, keep, parse_whole, preceded_by_range
+from audit.facts.base import Value, followed_by_range, keep, parse_whole, preceded_by_range, ranges
 from audit.facts.money import CODES
 from audit.options import Option
 
@@ -18,7 +18,7 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MULT = r"(?:(?P<mult>[kK]|M|bn)(?![A-Za-z])|\s(?P<multw>thousand|million|billion)\b)?"
 NUMBER = re.compile(
     # Not part of a price, version, date, time, phone, code or percentage.
-    rf"(?<![\w$€£¥₹.,:/#+-])(?<![$€£¥₹] )(?P<num>{_NUM})"
+    rf"(?<![\w$€£¥₹.,:/#+-])(?<![$€£¥₹] )(?P<num>{_NUM}|(?i:unlimited)(?=\s))"
     rf"(?![.,:/-]?\d|\s?[%$€£¥₹]|\s*[-–/]\s*\d|[A-Za-z]*\d){_MULT}"
 )
 _WORD_UNIT = re.compile(r"\s?(?P<unit>[A-Za-z][A-Za-z-]*)")
@@ -57,12 +57,14 @@ class Number:
                 continue  # "10 EUR" is money
             if unit in _NOT_UNITS:
                 u, unit = None, None
-            if wanted and unit is None:
-                continue
+            if wanted and unit is None or not wanted and m.group("num").lower() == "unlimited":
+                continue  # "unlimited" only with the rule's unit: "unlimited access" is no count
             end = u.end() if u else m.end()
             value = {"number": _plain(m), "unit": unit}
             written_unit = u.group("unit") if u else ""
             found.append(Value(m.start(), end, text[m.start() : end], value, display(value, written_unit)))
+        if options.get("ranges", True):
+            found += ranges(self.find, text, **options)
         return keep(text, found, options.get("placeholders"))
 
     def parse(self, text: str, **options: Any) -> Value | None:
@@ -90,10 +92,16 @@ def _unit_pattern(unit: str) -> re.Pattern[str]:
     last = re.escape(words[-1])
     last = rf"{last[:-1]}(?:y|ies)" if last.endswith("y") else rf"{last}(?:s|es)?"
     phrase = r"\s+".join([*(re.escape(w) for w in words[:-1]), last])
-    return re.compile(rf"\s?(?P<unit>{phrase})\b", re.IGNORECASE)
+    # One describing word may stand between ("3 team members", "10 GB file storage" read with
+    # unit "member", "GB"), never a function word ("10 forms per member" is not 10 members).
+    modifier = (r"(?:(?!(?:per|of|a|an|the|each|every|for|in|on|and|or|to|with|more|less|than)\b)"
+                r"[A-Za-z][\w-]*[ \t]+)?")
+    return re.compile(rf"\s?{modifier}(?P<unit>{phrase})\b", re.IGNORECASE)
 
 
-def _plain(m: re.Match[str]) -> int | float:
+def _plain(m: re.Match[str]) -> int | float | str:
+    if m.group("num").lower() == "unlimited":
+        return "unlimited"  # a plan limit as pricing pages write it: equal only to itself
     n = float(m.group("num").replace(",", "")) * _FACTOR.get(m.group("mult") or m.group("multw") or "", 1)
     return int(n) if n.is_integer() else round(n, 6)
 
@@ -101,7 +109,10 @@ def _plain(m: re.Match[str]) -> int | float:
 def display(value: dict[str, Any], written_unit: str = "") -> str:
     """ "10,000 contacts", "1.5 TB": the number normalized, the unit as first written."""
     n = value["number"]
-    number = f"{n:,}" if isinstance(n, int) else f"{n:,.6f}".rstrip("0").rstrip(".")
+    if isinstance(n, str):
+        number = n  # "unlimited"
+    else:
+        number = f"{n:,}" if isinstance(n, int) else f"{n:,.6f}".rstrip("0").rstrip(".")
     unit = written_unit or value["unit"] or ""
     return f"{number} {unit}".strip()
 

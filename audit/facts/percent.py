@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from audit.facts.base import Value, keep, parse_whole, preceded_by_range
+from audit.facts.base import Value, keep, parse_whole, preceded_by_range, ranges
 from audit.options import Option
 
 PERCENT = re.compile(
@@ -32,6 +32,8 @@ class Percent:
                 continue
             value = number(m.group("num"))
             found.append(Value(m.start(), m.end(), m.group(0), value, display(value)))
+        if options.get("ranges", True):
+            found += ranges(self.find, text, **options)
         return keep(text, found, options.get("placeholders"))
 
     def parse(self, text: str, **options: Any) -> Value | None:

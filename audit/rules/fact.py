@@ -84,11 +84,17 @@ class FactRule(Rule):
         return value_type(self.type)
 
 
+_PREPOSITIONS = frozenset({"within", "in", "at", "to", "for", "on", "by", "from", "under"})
+
+
 def _phrase_pattern(phrase: str) -> str:
     """A context phrase as a pattern: words apart by any non-word run, punctuation with or without
     spaces around it ('/month' also reads '/ month'), '*' for up to three words."""
     parts: list[str] = []
-    for word in phrase.split():
+    words = phrase.split()
+    for n, word in enumerate(words):
+        if n and n == len(words) - 1 and word.lower() in _PREPOSITIONS and "*" not in words:
+            parts.append(r"(?:\W+\w+){0,4}?")  # "reply within" reads "reply to every message within"
         if word == "*":
             parts.append(r"(?:\W+\w+){0,3}?")
             continue
@@ -97,7 +103,9 @@ def _phrase_pattern(phrase: str) -> str:
         parts.append((r"\W+" if parts else "") + piece)
     if parts and re.search(r"[a-z]$", phrase):
         parts.append("(?:e?s)?")  # 'refund' also reads 'Refunds', 'seat' 'seats'
-    return r"(?<!\w)" + "".join(parts) + r"(?!\w)"
+    before = r"(?<!\w)" if re.match(r"\w", phrase) else ""  # "/month" also after "$12"
+    after = r"(?!\w)" if re.search(r"\w$", phrase) or parts[-1] == "(?:e?s)?" else ""
+    return before + "".join(parts) + after
 
 
 def _alternation(phrases: list[str]) -> re.Pattern[str] | None:
@@ -105,6 +113,22 @@ def _alternation(phrases: list[str]) -> re.Pattern[str] | None:
         return None
     ordered = sorted(phrases, key=len, reverse=True)
     return re.compile("|".join(f"(?:{_phrase_pattern(p)})" for p in ordered), re.IGNORECASE)
+
+
+def _names(names: list[str]) -> re.Pattern[str] | None:
+    """Plan names as names: "Team" and "TEAM", never the word "team" ("1 team member"); a name
+    written in lower case in the rule matches in any case."""
+    if not names:
+        return None
+    alternatives = []
+    for name in sorted(names, key=len, reverse=True):
+        body = r"\s+".join(re.escape(w) for w in name.split())
+        if name.islower():
+            alternatives.append(rf"(?i:{body})")
+        else:
+            alternatives.append(body)
+            alternatives.append(r"\s+".join(re.escape(w) for w in name.upper().split()))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
 def check_raw(src: Source, raw: dict[str, Any], label: str) -> None:
@@ -153,7 +177,7 @@ def compile_rule(raw: dict[str, Any], source: str) -> FactRule:
         competitors=raw.get("competitors") or [],
     )
     rule.context_re = _alternation(rule.context)
-    rule.qualifier_re = _alternation(rule.qualifiers)
+    rule.qualifier_re = _names(rule.qualifiers)
     rule.competitor_re = _alternation(rule.competitors)
     expected = raw.get("expected")
     if isinstance(expected, dict):
@@ -183,13 +207,25 @@ def _days(text: str) -> int | None:
     return int(m.group(1)) * {"day": 1, "week": 7, "month": 30, "year": 365}[m.group(2).lower()]
 
 
-_PAST = re.compile(r"\b(?:was|were|used to(?: be)?|had(?: been)?|previously|formerly|no longer|"
-                   r"until (?:19|20)\d\d|back in (?:19|20)\d\d|before (?:19|20)\d\d)\b", re.IGNORECASE)
+# Said of the value before it ("the trial was 14 days"), not of a later clause ("within 30 days of
+# the date it was charged").
+_PAST = re.compile(r"\b(?:was|were|used to(?: be)?|had(?: been)?|previously|formerly|no longer)\b",
+                   re.IGNORECASE)
+_PAST_UNTIL = re.compile(r"\b(?:until|till|back in|before) (?:19|20)\d\d\b", re.IGNORECASE)
 _PAST_YEAR = re.compile(r"\b(?:in|during|by the end of) ((?:19|20)\d\d)\b", re.IGNORECASE)
+# A sentence opened in the past speaks of then in every clause: "When we launched, the trial was
+# 7 days and Starter allowed just 20 forms", "Until 2022, Pro cost $24 and Starter $9".
+_PAST_LEAD = re.compile(r"\W*(?:(?:until|till|back in|before|in) (?P<year>(?:19|20)\d\d)\b|when we "
+                        r"(?:launched|started|began)\b|at launch\b|originally\b|at first\b)", re.IGNORECASE)
+_PRESENT = re.compile(r"\b(?:now|today|currently|these days)\b", re.IGNORECASE)
+# The value a change starts from: "up from 50 GB", "14 days instead of 7 days", "from 99.9% to".
+_OLD_VALUE = re.compile(r"\b(?:(?:up|down|changed|moved|raised|lowered|cut|increased|reduced|goes|went) "
+                        r"from|instead of|rather than)\s+$", re.IGNORECASE)
+_FROM_TO = re.compile(r"\s+to\s+\S*\d")
 
 
 
-_AGO = re.compile(r"\s+ago\b", re.IGNORECASE)  # "updated 5 months ago" is a date, not a value
+_AGO = re.compile(r"\s+(?:ago|read)\b", re.IGNORECASE)  # "updated 5 months ago · 4 min read": no values
 _VERSUS = re.compile(r"\b(?:vs|versus|compared|or|and)\b|&", re.IGNORECASE)
 # A sentence that sets another thing beside ours: "For comparison, a typical image is 200 KB."
 _COMPARISON = re.compile(r"\s*(?:for|by|in) comparison\b|\s*(?:compared (?:to|with)|unlike)\b",
@@ -199,6 +235,15 @@ _COMPARISON = re.compile(r"\s*(?:for|by|in) comparison\b|\s*(?:compared (?:to|wi
 _ADD_ON = re.compile(r"\b(?:extra|additional|add-?ons?|top-?ups?|overages?|beyond)\b", re.IGNORECASE)
 # Mailboxes that name a department (RFC 2142 and common practice): sales@ is not the support
 # address, whatever sentence it stands in.
+# Departments a sentence names as its subject; "billing" is also a topic ("billing questions").
+_DEPARTMENTS = frozenset({"sales", "security", "press", "media", "legal", "privacy", "partners",
+                          "marketing", "careers", "jobs", "abuse"})
+# "Add 50 GB for $5", "can add people for $6 per member": bought on top.
+_BUY = re.compile(r"\badd(?:s|ed|ing)?\s+(?:(?:\w+\s+){0,3}(?:for|at)\s+)?$", re.IGNORECASE)
+_PROCESSING = re.compile(r"\b(?:to (?:show(?: up)?|appear|arrive|reach|clear|post|settle)|reach(?:es)? "
+                         r"(?:your|the)|arrives?|shows? up|depending on)\b", re.IGNORECASE)
+# A table cell that bounds a band ("Below 99.0%", "At least 99.0%, but below the SLA"): a threshold.
+_BAND = re.compile(r"\b(?:below|under|less than|fewer than)\b", re.IGNORECASE)
 _ROLES = frozenset({"sales", "support", "security", "abuse", "billing", "privacy", "legal", "press",
                     "media", "jobs", "careers", "hr", "partners", "marketing", "noc", "postmaster",
                     "hostmaster", "webmaster", "invoices", "accounts", "dpo", "gdpr", "compliance"})
@@ -206,7 +251,7 @@ _ROLES = frozenset({"sales", "support", "security", "abuse", "billing", "privacy
 
 _ITEMS = frozenset({"li", "dt", "dd"})
 # A value that is a change, not a level: "extend the trial by 7 days", "cut by 20%".
-_CHANGE = re.compile(r"\bby\s+$", re.IGNORECASE)
+_CHANGE = re.compile(r"\bby(?:\s+(?:up to|another|an extra|a further))?\s+$", re.IGNORECASE)
 # A context used as a point in time: "during the trial", "after the trial ends" dates something
 # else ("It disappears within 3 business days" is not the trial's length).
 _ANCHOR = re.compile(r"\b(?:during|after|before|throughout|until|till|since|once|when|at the end of|"
@@ -221,6 +266,79 @@ def _states(region: Region | None, text: str, ctx: re.Match[str]) -> bool:
     return not _ANCHOR.search(text, max(0, ctx.start() - 24), ctx.start())
 
 
+def _named_bare(rule: FactRule, text: str, values: list[Value]) -> list[Value]:
+    """Bare numbers for a plan in a sentence whose context phrase names the unit ("Response limits
+    reset monthly: 1,000 on Starter, 10,000 on Pro"): the unit is said once, before them."""
+    unit = str(rule.options.get("unit") or "").lower()
+    if rule.type != "number" or not unit or rule.context_re is None or rule.qualifier_re is None:
+        return []
+    stem = unit.rstrip("s")
+    taken = [(v.start, v.end) for v in values]
+    out = []
+    for ctx in rule.context_re.finditer(text):
+        if stem not in ctx.group(0).lower():
+            continue
+        lo, hi = _sentence_bounds(text, ctx.start(), ctx.end())
+        for m in _ELLIPTIC.finditer(text, ctx.end(), hi):
+            plan = re.match(r"\s+(?:on|for|in)\s+(?:the\s+)?", text[m.end():m.end() + 12])
+            if any(a <= m.start() < b for a, b in taken) or plan is None or \
+                    not rule.qualifier_re.match(text, m.end() + plan.end()):
+                continue  # only "1,000 on Starter": the number and the plan it is for
+            parsed = _with_unit(rule, m.group(0), str(rule.options["unit"]))
+            if parsed is not None:
+                taken.append((m.start(), m.end()))
+                out.append(Value(m.start(), m.end(), m.group(0), parsed.value, parsed.display))
+    return out
+
+
+def _elliptic(rule: FactRule, first: Value, text: str, lo: int, hi: int) -> Value | None:
+    """A bare number in a parallel clause, with the unit its first clause gave ("… 3 team
+    members and Team accounts 15" is 15 members)."""
+    if rule.type != "number" or not isinstance(first.value, dict) or not first.value.get("unit"):
+        return None
+    m = _ELLIPTIC.search(text, lo, hi)
+    if m is None:
+        return None
+    head = _BARE_NUMBER.match(first.text)
+    unit = first.text[len(head.group(0)):].strip() if head else ""
+    parsed = _with_unit(rule, m.group(0), unit) if unit else None
+    return Value(m.start(), m.end(), m.group(0), parsed.value, parsed.display) if parsed is not None else None
+
+
+def _with_unit(rule: FactRule, written: str, unit: str) -> Value | None:
+    """A bare number read with the unit said elsewhere (a header, an earlier clause), shown with
+    it: "1,000" under "Responses" is "1,000 responses"."""
+    parsed = rule.value_type.parse(f"{written} {unit}", **rule.options)
+    if parsed is None:
+        return None
+    one = written.strip() == "1"
+    plural = not one and unit[-1:].isalpha() and not unit.lower().endswith("s") and not unit.isupper()
+    shown = unit + "s" if plural else unit
+    return Value(0, len(written), written, parsed.value, f"{written} {shown}")
+
+
+_ELLIPTIC = re.compile(r"(?<![\w.,$€£(+/#:-])(?:\d{1,3}(?:,\d{3})+|\d+|(?i:unlimited))(?:\.\d+)?"
+                       r"(?![\d,.]\d|\s*[%)])"
+                       r"(?=\s*(?:[.;,](?:\s|$)|$|\s(?:and|or|on|for|in)\s))")
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:[A-Z][\w-]*\s+){0,2}")
+
+
+def _shared_period(rule: FactRule, text: str, values: list[Value]) -> list[Value]:
+    """A billing period written once after a list belongs to each price in it: "Starter $12,
+    Pro $29 and Team $79 per month" is three monthly prices."""
+    out = list(values)
+    for i in range(len(out) - 2, -1, -1):
+        v, nxt = out[i], out[i + 1]
+        if not isinstance(v.value, dict) or v.value.get("period") or not isinstance(nxt.value, dict):
+            continue
+        period = nxt.value.get("period")
+        if period and _LIST_GAP.fullmatch(text, v.end, nxt.start):
+            parsed = rule.value_type.parse(f"{v.text} per {period}", **rule.options)
+            if parsed is not None:
+                out[i] = Value(v.start, v.end, v.text, parsed.value, parsed.display)
+    return out
+
+
 def _with_header_period(rule: FactRule, v: Value, block: Any) -> Value:
     """A price in a cell under "Price per month" is "$9 per month": the header's billing period
     becomes the value's, so it equals "$9 per month" written out elsewhere."""
@@ -233,24 +351,61 @@ def _with_header_period(rule: FactRule, v: Value, block: Any) -> Value:
     return Value(v.start, v.end, v.text, parsed.value, parsed.display) if parsed is not None else v
 
 
+def _qualifiers_in(rule: FactRule, text: str, lo: int, hi: int) -> list[re.Match[str]]:
+    """The qualifiers named in text[lo:hi], but not a word of a context phrase: in "Team members"
+    the plan name Team is part of what is counted."""
+    assert rule.qualifier_re is not None
+    taken = [(c.start(), c.end()) for c in rule.context_re.finditer(text, lo, hi)] if rule.context_re else []
+    return [q for q in rule.qualifier_re.finditer(text, lo, hi)
+            if not any(a <= q.start() and q.end() <= b and (a, b) != (q.start(), q.end()) for a, b in taken)]
+
+
+def _qualifier_in(rule: FactRule, text: str, lo: int, hi: int) -> re.Match[str] | None:
+    found = _qualifiers_in(rule, text, lo, hi)
+    return found[0] if found else None
+
+
+_THEIRS = re.compile(r"\b(?:its|their|theirs)\b", re.IGNORECASE)
+# A sentence that goes on from the one before: a pronoun, a "yes", or the value itself first
+# ("It lasts 30 days", "Ours is still 14 days", "21 days from the day you sign up").
+_REFERS_BACK = re.compile(r"\W*(?:(?:it|its|it's|ours|this|that|these|those|they|there|yes|no|within|"
+                          r"in|for|after|up to|about|just|only|still|every|each)\b|[\d$€£])", re.IGNORECASE)
+
+
+def _band(text: str, block: Any) -> bool:
+    """A table cell that bounds a band ("Below 99.0%"): a threshold, not the fact."""
+    return block is not None and bool(getattr(block, "row", None) or getattr(block, "col", None)) \
+        and _BAND.search(text, block.start, block.end) is not None
+
+
 def _someone_else(rule: FactRule, text: str, v: Value, lo: int, hi: int, own: bool = False) -> bool:
     """Whether a value states something other than the rule's fact though its context is near:
     an add-on's price or size (unless the rule is about add-ons), or a mailbox of another
     department. ``own``: the value's clause holds no context phrase but the value's own words,
     so an add-on word anywhere before it in the sentence counts ("Extra seats are available on
     Business only, at $12 per seat")."""
-    rule_words = {w.lower() for phrase in [*rule.context, rule.id.replace("-", " ")]
-                  for w in _WORD.findall(phrase)}
-    if rule.type == "email" and isinstance(v.value, str):
-        role = re.split(r"[._+-]", v.value.split("@")[0].lower())[0]
-        if role in _ROLES and role not in rule_words and rule_words & _ROLES:
+    rule_words = _rule_words(rule)
+    c_lo, c_hi = _clause_bounds(text, v.start, v.end, lo, hi)
+    if rule_words & _ROLES and not rule_words & set(_WORD.findall(text[v.start:v.end].lower())):
+        if rule.type == "email" and isinstance(v.value, str):
+            role = re.split(r"[._+-]", v.value.split("@")[0].lower())[0]
+            if role in _ROLES and role not in rule_words:
+                return True
+        # "Call our sales line at …", "Sales replies within 1 business day": another department's.
+        named = {w.lower() for w in _WORD.findall(text[c_lo:c_hi])} & _DEPARTMENTS
+        if named and not named & rule_words:
             return True
+    if rule.type == "duration" and _PROCESSING.search(text, c_lo, c_hi):
+        return True  # "refunds take 5–10 business days to show up": how long the bank takes
     if any(_ADD_ON.fullmatch(w) for w in rule_words):
         return False
-    c_lo, c_hi = _clause_bounds(text, v.start, v.end, lo, hi)
-    if _ADD_ON.search(text, c_lo, v.start):
+    if _ADD_ON.search(text, c_lo, v.start) or _BUY.search(text, max(lo, v.start - 60), v.start):
         return True
     return own and _ADD_ON.search(text, lo, v.start) is not None
+
+
+def _rule_words(rule: FactRule) -> set[str]:
+    return {w.lower() for phrase in [*rule.context, rule.id.replace("-", " ")] for w in _WORD.findall(phrase)}
 
 
 def _words_between(text: str, a_end: int, b_start: int) -> int:
@@ -262,7 +417,7 @@ _CLAUSE_END = re.compile(r"\s*\n\s*|\s*[;,]\s+|\s+(?:and|or|but|while|whereas)\s
                          r"|\s*\((?=[^\d(+])\s*|(?<=[^\d\s])\)\s*", re.IGNORECASE)  # not "(415)"
 
 
-_BARE_NUMBER = re.compile(r"\d[\d,.]*")
+_BARE_NUMBER = re.compile(r"\d[\d,.]*|(?i:unlimited)")
 
 
 def _strength(why: str) -> tuple[int, int]:
@@ -306,6 +461,7 @@ class FactCollector:
         self.rules: list[FactRule] = [r for r in rules if isinstance(r, FactRule)]
         self.phone_region = phone_region
         self.observations: list[Observation] = []
+        self.today: _dt.date | None = None  # the day ages are counted to (tests fix it); None: today
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -381,14 +537,18 @@ class FactCollector:
         assert rule.context_re is not None
         values = [v for v in rule.value_type.find(text, **self._options(rule, region))
                   if not region.in_code(v.start, v.end) and not _AGO.match(text, v.end)
-                  and not _CHANGE.search(text, max(0, v.start - 4), v.start)]
+                  and not _CHANGE.search(text, max(0, v.start - 24), v.start)]
         values += self._bare_cells(rule, region)
-        if rule.type == "money" and block_of is not None:
-            values = [_with_header_period(rule, v, block_of(v.start)) for v in values]
+        values = sorted(values + _named_bare(rule, text, values), key=lambda v: v.start)
+        if rule.type == "money":
+            if block_of is not None:
+                values = [_with_header_period(rule, v, block_of(v.start)) for v in values]
+            values = _shared_period(rule, text, values)
         if not values:
             return
         contexts = [c for c in rule.context_re.finditer(text) if _states(region, text, c)]
         claimed: set[int] = set()
+        ours: set[int] = set()  # claimed and read as the fact (not a competitor's, not an add-on)
         for ctx in contexts:
             s_lo, s_hi = _sentence_bounds(text, ctx.start(), ctx.end())
             block = block_of(ctx.start()) if block_of is not None else None
@@ -413,7 +573,7 @@ class FactCollector:
                 v = values[i]
                 claimed.add(i)
                 block = block_of(v.start) if block_of is not None else None
-                if self._competitor(rule, text, v, s_lo, s_hi, block) or \
+                if self._competitor(rule, text, v, s_lo, s_hi, block) or _band(text, block) or \
                         _someone_else(rule, text, v, s_lo, s_hi, own=gap == 0 and v.start <= ctx.start()):
                     break
                 qualifier = self._qualifier(rule, text, v, s_lo, s_hi, block_of)
@@ -423,11 +583,15 @@ class FactCollector:
                 where = "the value itself" if v.start <= ctx.start() and ctx.end() <= v.end else \
                     f"its {'sentence' if other_clause else 'clause'}"
                 why = f"context '{ctx.group(0)}' in {where}"
+                ours.add(i)
                 yield self._observation(rule, doc, region, v, qualifier, why)
+                if rule.qualifier_re is not None and qualifier.split("/")[0] in rule.qualifiers:
+                    yield from self._parallel(rule, doc, region, v, values, claimed, ours, s_lo, s_hi,
+                                              ctx.group(0), block_of)
                 break
         if block_of is None:
             return
-        claimed_blocks = {getattr(block_of(values[i].start), "start", None) for i in claimed}
+        claimed_blocks = {getattr(block_of(values[i].start), "start", None) for i in ours}
         for i, v in enumerate(values):
             if i in claimed:
                 continue
@@ -436,11 +600,52 @@ class FactCollector:
                 continue
             found = self._structural_context(rule, text, block, block.start in claimed_blocks)
             s_lo, s_hi = _sentence_bounds(text, v.start, v.end)
+            if block.tag in _ITEMS:
+                s_lo, s_hi = max(s_lo, block.start), min(s_hi, block.end)
+            if found and found.endswith("in its block") and not _REFERS_BACK.match(text, s_lo):
+                continue  # a sentence of its own ("Here's how to publish a form in 10 minutes")
             if found and not self._competitor(rule, text, v, s_lo, s_hi, block) and \
-                    not _someone_else(rule, text, v, s_lo, s_hi, own=True) and \
+                    not _band(text, block) and not _someone_else(rule, text, v, s_lo, s_hi, own=True) and \
                     not _COMPARISON.match(text, s_lo, s_hi):
                 yield self._observation(rule, doc, region, v,
                                         self._qualifier(rule, text, v, s_lo, s_hi, block_of), found)
+
+    def _parallel(self, rule: FactRule, doc: Document, region: Region, first: Value, values: list[Value],
+                  claimed: set[int], ours: set[int], lo: int, hi: int, context: str,
+                  block_of: Callable[[int], Any] | None) -> Iterator[Observation]:
+        """The clauses after a claimed one that say the same of another plan: "Starter has 1 GB
+        of storage; Pro has 10 GB; Team has 100 GB", "Pro accounts hold 3 team members and Team
+        accounts 15" (the unit left out is the first clause's). Each names one other qualifier
+        and holds one value; the run ends at the first clause that does not."""
+        text = region.text
+        _, c_hi = _clause_bounds(text, first.start, first.end, lo, hi)
+        starts = [m.end() for m in _CLAUSE_END.finditer(text, c_hi, hi)]
+        for a, b in zip([c_hi, *starts], [*starts, hi], strict=False):
+            a = max(a, c_hi)
+            names = _qualifiers_in(rule, text, a, b)
+            inside = [i for i, v in enumerate(values) if a <= v.start and v.end <= b]
+            if len({n.group(0) for n in names}) != 1 or len(inside) > 1:
+                if a == c_hi and not names:
+                    continue  # the separator itself
+                return
+            if inside:
+                i = inside[0]
+                v = values[i]
+                if i in claimed:
+                    continue
+            else:
+                v = _elliptic(rule, first, text, a, b)
+                if v is None:
+                    return
+                i = -1
+            if self._competitor(rule, text, v, lo, hi) or _someone_else(rule, text, v, lo, hi):
+                return
+            if i >= 0:
+                claimed.add(i)
+                ours.add(i)
+            qualifier = self._qualifier(rule, text, v, lo, hi, block_of)
+            why = f"context '{context}' in a parallel clause"
+            yield self._observation(rule, doc, region, v, qualifier, why)
 
     def _history(self, rule: FactRule, doc: Document, text: str, start: int, end: int,
                  chrome: bool = False, dated: str | None = None) -> str:
@@ -458,17 +663,25 @@ class FactCollector:
         post = max(doc.published, doc.updated or "") if doc.published else None
         stated = None if chrome else dated or post
         if stated and rule.max_age_days is not None:
-            age = (_dt.date.today() - _dt.date.fromisoformat(stated)).days
+            age = ((self.today or _dt.date.today()) - _dt.date.fromisoformat(stated)).days
             if age > rule.max_age_days:
                 return f"page dated {stated}, older than max_age"
         lo, hi = _sentence_bounds(text, start, end)
         c_lo, c_hi = _clause_bounds(text, start, end, lo, hi)
-        m = _PAST.search(text, c_lo, c_hi)
+        year = (self.today or _dt.date.today()).year
+        m = _PAST.search(text, c_lo, start) or _PAST_UNTIL.search(text, c_lo, c_hi)
         if m:
             return f"stated as past ('{m.group(0)}')"
         m = _PAST_YEAR.search(text, c_lo, c_hi)
-        if m and int(m.group(1)) < _dt.date.today().year:
+        if m and int(m.group(1)) < year:
             return f"stated as past ('{m.group(0)}')"
+        m = _OLD_VALUE.search(text, max(c_lo, start - 24), start)
+        if m or (re.search(r"\bfrom\s+$", text[max(c_lo, start - 8):start]) and _FROM_TO.match(text, end)):
+            return f"the value a change starts from ('{(m.group(0) if m else 'from').strip()}')"
+        m = _PAST_LEAD.match(text, lo)
+        then = m is not None and (not m.group("year") or int(m.group("year")) < year)
+        if then and not _PRESENT.search(text, c_lo, c_hi):
+            return f"stated as past ('{m.group(0).strip()}')"
         return ""
 
     def _bare_cells(self, rule: FactRule, region: Region) -> list[Value]:
@@ -483,7 +696,7 @@ class FactCollector:
             headers = " ".join(h for h in (b.row, b.col) if h).lower()
             if not headers or not _BARE_NUMBER.fullmatch(cell) or unit.lower().rstrip("s") not in headers:
                 continue
-            parsed = rule.value_type.parse(f"{cell} {unit}", **rule.options)
+            parsed = _with_unit(rule, cell, unit)
             if parsed is not None:
                 out.append(Value(b.start, b.end, cell, parsed.value, parsed.display))
         return out
@@ -529,6 +742,8 @@ class FactCollector:
         c_lo, c_hi = _clause_bounds(text, v.start, v.end, lo, hi)
         if rule.competitor_re.search(text, c_lo, c_hi) is not None:
             return True
+        if _THEIRS.search(text, c_lo, v.start) and rule.competitor_re.search(text, lo, c_lo):
+            return True  # "Quillpoll is a fine product, and its 30-day trial is generous"
         if block is None:
             return False
         near = [getattr(block, "col", None), getattr(block, "row", None), getattr(block, "lead", None)]
@@ -552,8 +767,10 @@ class FactCollector:
             name = self._header_qualifier(rule, block, headings=False)
             if name is None:
                 c_lo, c_hi = _clause_bounds(text, v.start, v.end, lo, hi)
-                in_clause = list(rule.qualifier_re.finditer(text, c_lo, c_hi))
-                found = in_clause or list(rule.qualifier_re.finditer(text, lo, hi))
+                in_clause = _qualifiers_in(rule, text, c_lo, c_hi)
+                # Not past the value's block: the next card's list is not this price's plan.
+                hi = min(hi, block.end) if block is not None and block.end > v.start else hi
+                found = in_clause or _qualifiers_in(rule, text, lo, hi)
                 before = [m for m in found if m.end() <= v.start]
                 after = [m for m in found if m.start() >= v.end]
                 nearest = before[-1] if before else after[0] if after else None
@@ -580,7 +797,7 @@ class FactCollector:
         if headings:
             places = [getattr(block, "lead", None), *reversed(getattr(block, "headings", ()) or ())]
         for where in places:
-            m = rule.qualifier_re.search(where) if where else None
+            m = _qualifier_in(rule, where, 0, len(where)) if where else None
             if m:
                 return m.group(0)
         return None
@@ -592,6 +809,10 @@ class FactCollector:
             for path in rule.jsonld:
                 for raw, owner in _at_path(obj, _path_steps(path)):
                     written = str(raw)
+                    kind = str(owner.get("contactType") or "").lower() if isinstance(owner, dict) else ""
+                    words = _rule_words(rule)
+                    if words & _ROLES and set(_WORD.findall(kind)) & _ROLES - words:
+                        continue  # the sales contact point is not the support line
                     if rule.type == "money" and isinstance(owner, dict):
                         period = _jsonld_period(owner)
                         currency = owner.get("priceCurrency")
@@ -633,6 +854,12 @@ class FactCollector:
         for o in self.observations:
             if o.history or self._allowed(rules_by_id[o.fact], o):
                 continue  # history and allowed values are shown, never compared
+            plans = rules_by_id[o.fact].qualifiers
+            if plans and o.qualifier.split("/")[0] not in plans:
+                # A price with no plan named, for a fact kept apart by plan ("That's $120, $290
+                # and $790 per year"): whose it is cannot be told, so it is shown, not compared.
+                o.why = f"{o.why}; no {'/'.join(rules_by_id[o.fact].qualifiers)} named: not compared"
+                continue
             by_fact[(o.fact, o.qualifier)].append(o)
         rules = {r.id: r for r in self.rules}
         out: list[Finding] = []

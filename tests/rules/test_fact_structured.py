@@ -1,7 +1,10 @@
-"""Fact extraction measured on hand-written pages read as the crawler reads them
-(tests/fixtures/facts/structured/, README there): 33 website pages, help articles and emails with
-every statement of every fact labelled, the tempting values that are not statements, history, and
-the planted conflicts.
+"""Fact extraction measured on hand-written pages read as the crawler reads them: two invented
+companies (tests/fixtures/facts/structured/ and heldout/, README in each), website pages, help
+articles and emails with every statement of every fact labelled, the tempting values that are
+not statements, history, and the planted conflicts. ``heldout`` was written apart from the
+tool's reading rules, from the issue's list of cases only; measured first before any change
+made for it (precision 0.791, recall 0.701), every change since is general and tested on its own
+(tests/rules/fact/reading.yml).
 
 Each page is extracted (structure, dates), the crawl's repeated blocks are counted, and the pages
 are audited with the fixture's rules plus what a team would add for this company (its
@@ -12,9 +15,11 @@ and held at 0.97 / 0.95 overall, no type below 0.9.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from ruamel.yaml import YAML
 
 from audit.auditor import Auditor
@@ -24,11 +29,15 @@ from audit.facts import value_type
 from audit.rules import load_rules
 from crawler.extract import extract
 
-HERE = Path(__file__).resolve().parents[1] / "fixtures" / "facts" / "structured"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "facts"
 KINDS = {"website": "website", "helpcenter": "helpcenter", "email": "email"}
-# What a team adds to these rules for this company.
-TEAM = {"competitors": ["Metricly", "Countwise"], "max_age": "2 years", "context_scope": "block"}
-PRECISION_AT_LEAST, RECALL_AT_LEAST = 0.97, 0.95  # 0.995 / 0.990 today
+# What a team adds to the fixture's rules for its company.
+TEAM = {
+    "structured": {"competitors": ["Metricly", "Countwise"], "max_age": "2 years", "context_scope": "block"},
+    "heldout": {"competitors": ["Formwell", "Quillpoll"], "max_age": "2 years", "context_scope": "block"},
+}
+TODAY = date(2026, 12, 7)  # ages are counted to the day the labels were written
+PRECISION_AT_LEAST, RECALL_AT_LEAST = 0.97, 0.95  # structured 1.000 / 0.995, heldout 0.981 / 0.967
 EACH_TYPE_AT_LEAST = 0.9
 
 
@@ -44,25 +53,28 @@ def _same(vtype: Any, label: str, observed: Any, options: dict[str, Any]) -> boo
     return False
 
 
-def audit_fixture(tmp_path: Path) -> tuple[dict, list[Document], Auditor]:
-    data = YAML(typ="safe").load((HERE / "labels.yaml").read_text(encoding="utf-8"))
-    rules = [{**r, **TEAM} for r in data["rules"]]
+def audit_fixture(tmp_path: Path, name: str = "structured") -> tuple[dict, list[Document], Auditor]:
+    here = FIXTURES / name
+    data = YAML(typ="safe").load((here / "labels.yaml").read_text(encoding="utf-8"))
+    rules = [{**r, **TEAM[name]} for r in data["rules"]]
     path = tmp_path / "facts.yaml"
     YAML(typ="safe").dump({"rules": rules}, path)
     docs = []
     for page in data["pages"]:
-        html = (HERE / page["file"]).read_text(encoding="utf-8")
+        html = (here / page["file"]).read_text(encoding="utf-8")
         ex = extract(html, merge_tags=page["touchpoint"] == "email", url=page["url"])
         extra = {k: v for k, v in (("published", ex.published), ("updated", ex.updated)) if v}
         docs.append(Document(page["touchpoint"], KINDS[page["touchpoint"]], page["url"], ex.title,
                              ex.regions, extra=extra))
     auditor = Auditor(load_rules([path]), chrome=learn(docs))
+    auditor.facts.today = TODAY
     list(auditor.audit(docs))
     return data, docs, auditor
 
 
-def test_fact_statements_on_real_shaped_pages(tmp_path: Path) -> None:
-    data, docs, auditor = audit_fixture(tmp_path)
+@pytest.mark.parametrize("name", ["structured", "heldout"])
+def test_fact_statements_on_real_shaped_pages(name: str, tmp_path: Path) -> None:
+    data, docs, auditor = audit_fixture(tmp_path, name)
     findings = auditor.finish()
     rules = {r["id"]: r for r in data["rules"]}
     url_of = {p["file"]: p["url"] for p in data["pages"]}
@@ -106,13 +118,13 @@ def test_fact_statements_on_real_shaped_pages(tmp_path: Path) -> None:
     for kind in sorted(set(tp) | set(fn) | set(fp)):
         p = tp[kind] / (tp[kind] + fp[kind]) if tp[kind] + fp[kind] else 1.0
         r = tp[kind] / (tp[kind] + fn[kind]) if tp[kind] + fn[kind] else 1.0
-        print(f"facts {kind:>9}: precision {p:.3f}, recall {r:.3f} ({tp[kind]} right, {fp[kind]} wrong, "
-              f"{fn[kind]} missed)")
+        print(f"{name} facts {kind:>9}: precision {p:.3f}, recall {r:.3f} ({tp[kind]} right, "
+              f"{fp[kind]} wrong, {fn[kind]} missed)")
     precision = sum(tp.values()) / (sum(tp.values()) + sum(fp.values()))
     recall = sum(tp.values()) / (sum(tp.values()) + sum(fn.values()))
     found = sorted((f.rule, f.extra.get("qualifier", "").split("/")[0]) for f in findings if f.kind == "fact")
     want = sorted((c["fact"], c.get("qualifier", "")) for c in data["conflicts"])
-    print(f"facts overall on {len(docs)} pages: precision {precision:.3f}, recall {recall:.3f}; "
+    print(f"{name} facts overall on {len(docs)} pages: precision {precision:.3f}, recall {recall:.3f}; "
           f"conflicts found {len(found)}, planted {len(want)}, both {len(set(found) & set(want))}")
     weak = [k for k in set(tp) | set(fn) | set(fp)
             if min(tp[k] / (tp[k] + fp[k] or 1), tp[k] / (tp[k] + fn[k] or 1)) < EACH_TYPE_AT_LEAST]

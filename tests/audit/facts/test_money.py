@@ -43,7 +43,7 @@ def test_finds_normalized_price(text, value):
 
 @pytest.mark.parametrize(
     "text",
-    ["version 2.0", "49 per month", "2026", "€40-50/hour", "$…/mo", "$49/…", "$49 per …", "… $49", "$4…9",
+    ["version 2.0", "49 per month", "2026", "$…/mo", "$49/…", "$49 per …", "… $49", "$4…9",
      "call 415-555-0100", "20% off"],
 )
 def test_finds_no_price(text):

@@ -29,7 +29,7 @@ def test_finds_number_with_unit(text, value):
 @pytest.mark.parametrize(
     "text",
     ["version 2.0", "v2.0", "2.0.1", "$10 users", "USD 10", "10 EUR", "49 $", "20% off", "2026-03-03",
-     "10:30", "3-5 users", "Call 415-555-0100", "#123", "H2O", "…10 users", "10… users", "10 …"],
+     "10:30", "Call 415-555-0100", "#123", "H2O", "…10 users", "10… users", "10 …"],
 )
 def test_finds_no_number(text):
     assert number.find(text) == []

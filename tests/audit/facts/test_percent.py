@@ -23,7 +23,7 @@ def test_finds_normalized_percent(text, value):
     assert [(v.text, v.value) for v in percent.find(text)] == [(text, value)]
 
 
-@pytest.mark.parametrize("text", ["version 2.0", "99.9", "20-30%", "…%", "…5%", "5%…", "5 percentage points"])
+@pytest.mark.parametrize("text", ["version 2.0", "99.9", "…%", "…5%", "5%…", "5 percentage points"])
 def test_finds_no_percent(text):
     assert percent.find(text) == []
 
