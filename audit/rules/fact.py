@@ -613,39 +613,39 @@ class FactCollector:
     def _parallel(self, rule: FactRule, doc: Document, region: Region, first: Value, values: list[Value],
                   claimed: set[int], ours: set[int], lo: int, hi: int, context: str,
                   block_of: Callable[[int], Any] | None) -> Iterator[Observation]:
-        """The clauses after a claimed one that say the same of another plan: "Starter has 1 GB
-        of storage; Pro has 10 GB; Team has 100 GB", "Pro accounts hold 3 team members and Team
-        accounts 15" (the unit left out is the first clause's). Each names one other qualifier
-        and holds one value; the run ends at the first clause that does not."""
+        """The clauses beside a claimed one that say the same of another plan: "Starter has 1 GB
+        of storage; Pro has 10 GB; Team has 100 GB", "Basic $9, Plus $19 and Business $49 per
+        month", "Pro accounts hold 3 team members and Team accounts 15" (the unit left out is the
+        first clause's). Each names one other qualifier and holds one value; a run ends at the
+        first clause that does not."""
         text = region.text
-        _, c_hi = _clause_bounds(text, first.start, first.end, lo, hi)
-        starts = [m.end() for m in _CLAUSE_END.finditer(text, c_hi, hi)]
-        for a, b in zip([c_hi, *starts], [*starts, hi], strict=False):
-            a = max(a, c_hi)
-            names = _qualifiers_in(rule, text, a, b)
-            inside = [i for i, v in enumerate(values) if a <= v.start and v.end <= b]
-            if len({n.group(0) for n in names}) != 1 or len(inside) > 1:
-                if a == c_hi and not names:
-                    continue  # the separator itself
-                return
-            if inside:
-                i = inside[0]
-                v = values[i]
-                if i in claimed:
-                    continue
-            else:
-                v = _elliptic(rule, first, text, a, b)
-                if v is None:
-                    return
-                i = -1
-            if self._competitor(rule, text, v, lo, hi) or _someone_else(rule, text, v, lo, hi):
-                return
-            if i >= 0:
-                claimed.add(i)
-                ours.add(i)
-            qualifier = self._qualifier(rule, text, v, lo, hi, block_of)
-            why = f"context '{context}' in a parallel clause"
-            yield self._observation(rule, doc, region, v, qualifier, why)
+        cuts = [lo, *(x for m in _CLAUSE_END.finditer(text, lo, hi) for x in (m.start(), m.end())), hi]
+        clauses = [(cuts[n], cuts[n + 1]) for n in range(0, len(cuts) - 1, 2)]
+        k = next((n for n, (a, b) in enumerate(clauses) if a <= first.start < b), None)
+        if k is None:
+            return
+        for run in (clauses[k + 1:], clauses[:k][::-1]):
+            for a, b in run:
+                names = _qualifiers_in(rule, text, a, b)
+                inside = [i for i, v in enumerate(values) if a <= v.start and v.end <= b]
+                if len({n.group(0) for n in names}) != 1 or len(inside) > 1:
+                    break
+                if inside:
+                    i, v = inside[0], values[inside[0]]
+                    if i in claimed:
+                        continue
+                else:
+                    i, v = -1, _elliptic(rule, first, text, a, b) if a > first.start else None
+                    if v is None:
+                        break
+                if self._competitor(rule, text, v, lo, hi) or _someone_else(rule, text, v, lo, hi):
+                    break
+                if i >= 0:
+                    claimed.add(i)
+                    ours.add(i)
+                qualifier = self._qualifier(rule, text, v, lo, hi, block_of)
+                why = f"context '{context}' in a parallel clause"
+                yield self._observation(rule, doc, region, v, qualifier, why)
 
     def _history(self, rule: FactRule, doc: Document, text: str, start: int, end: int,
                  chrome: bool = False, dated: str | None = None) -> str:
