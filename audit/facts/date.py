@@ -2,7 +2,8 @@
 
 Only date-shaped text is considered (regexes below); ``dateutil`` then reads it. Left to find
 dates on its own, dateutil's fuzzy mode would take "2026" or "3" for a date. A month and year with
-no day ("March 2026") is "2026-03".
+no day ("March 2026") is "2026-03". A day and month with no year ("until 15 March") is read in
+the page's year when the page is dated, and not at all otherwise.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_month", re.compile(rf"(?<![\d.,]){_DAY}\s+(?:of\s+)?(?:{_MONTH})\b\.?,?\s+{_YEAR}")),
     ("month", re.compile(rf"\b(?:{_MONTH})\b\.?,?\s+{_YEAR}")),
 ]
+# A day and month with no year ("until 15 March", "on March 3rd"): read only in the page's year.
+YEARLESS: list[tuple[str, re.Pattern[str]]] = [
+    ("month_day", re.compile(rf"\b(?:{_MONTH})\.?\s+{_DAY}\b(?!,?\s+(?:19|20)\d\d|:\d)")),
+    ("day_month", re.compile(rf"(?<![\d.,]){_DAY}\s+(?:of\s+)?(?:{_MONTH})\b(?!\.?,?\s+(?:19|20)\d\d)")),
+]
 _NO_DAY = datetime(1, 1, 1)
 
 
@@ -50,6 +56,13 @@ class Date:
                 value = _read(m.group(0), kind, dayfirst)
                 if value is not None:
                     found.append(Value(m.start(), m.end(), m.group(0), value, value))
+        year = options.get("year")  # the page's year, when the page is dated (set by the audit)
+        if year:
+            for kind, pattern in YEARLESS:
+                for m in pattern.finditer(text):
+                    value = _read(f"{m.group(0)} {year}", kind, dayfirst)
+                    if value is not None:
+                        found.append(Value(m.start(), m.end(), m.group(0), value, value))
         return keep(text, found, options.get("placeholders"))
 
     def parse(self, text: str, **options: Any) -> Value | None:

@@ -466,11 +466,13 @@ class FactCollector:
     def __bool__(self) -> bool:
         return bool(self.rules)
 
-    def _options(self, rule: FactRule, region: Region) -> dict[str, Any]:
+    def _options(self, rule: FactRule, region: Region, doc: Document | None = None) -> dict[str, Any]:
         opts = dict(rule.options)
         if rule.type == "phone":
             opts.setdefault("region", self.phone_region)
         opts["placeholders"] = [pos for _, pos in region.merge_tags]
+        if rule.type == "date" and doc is not None and doc.date:
+            opts["year"] = doc.date[:4]  # "until 15 March" on a page dated 2026 is 2026-03-15
         return opts
 
     def observe(self, doc: Document, region: Region, sdoc: Any,
@@ -535,7 +537,7 @@ class FactCollector:
         """
         text = region.text
         assert rule.context_re is not None
-        values = [v for v in rule.value_type.find(text, **self._options(rule, region))
+        values = [v for v in rule.value_type.find(text, **self._options(rule, region, doc))
                   if not region.in_code(v.start, v.end) and not _AGO.match(text, v.end)
                   and not _CHANGE.search(text, max(0, v.start - 24), v.start)]
         values += self._bare_cells(rule, region)

@@ -48,3 +48,14 @@ def test_spellings_of_one_day_are_one_value():
 def test_parse_reads_json_ld_datetimes():
     assert date.parse("2026-03-03T22:00:00-05:00").value == "2026-03-03"
     assert date.parse("on March 3, 2026") is None
+
+
+@pytest.mark.parametrize(("text", "iso"), [("Prices change on 15 March.", "2026-03-15"),
+                                           ("until March 3rd, then", "2026-03-03")])
+def test_a_date_without_a_year_is_read_in_the_pages_year(text, iso):
+    assert [v.value for v in date.find(text, year="2026")] == [iso]
+    assert date.find(text) == []  # no page year: which year is not known
+
+
+def test_a_date_with_its_year_keeps_it_on_a_dated_page():
+    assert [v.value for v in date.find("on March 3, 2024", year="2026")] == ["2024-03-03"]
