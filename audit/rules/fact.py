@@ -661,8 +661,10 @@ class FactCollector:
             return f"page dated {date or 'today'}, not before {rule.before}"
         # When it was last said: a post (a page with a publication date, or a dated changelog
         # entry) speaks for its date, or for its last update; a page that only says when it was
-        # last updated (a policy "effective 1 March 2023", a help article) is today's text.
-        post = max(doc.published, doc.updated or "") if doc.published else None
+        # last updated (a policy "effective 1 March 2023") and a help-center article (kept as
+        # today's documentation, however old) are today's text.
+        is_post = doc.published and doc.kind != "helpcenter"
+        post = max(doc.published or "", doc.updated or "") if is_post else None
         stated = None if chrome else dated or post
         if stated and rule.max_age_days is not None:
             age = ((self.today or _dt.date.today()) - _dt.date.fromisoformat(stated)).days

@@ -77,7 +77,7 @@ def test_crawl_collects_every_page_published_article_and_email_and_no_draft(demo
     published = {f"article {a['id']}" for a in articles if not a["draft"]}
     drafts = {f"article {a['id']}" for a in articles if a["draft"]}
     emails = {f"emails/{p.name}" for p in (DEMO / "emails").iterdir()}
-    assert len(site) == 8 and len(published) == 8 and drafts and len(emails) == 5
+    assert len(site) == 10 and len(published) == 8 and drafts and len(emails) == 5
 
     with Store(demo["work"] / "touchaudit.db") as store:
         crawl = store.crawl()
@@ -89,7 +89,7 @@ def test_crawl_collects_every_page_published_article_and_email_and_no_draft(demo
     assert {k for tp, k in docs if tp == "helpcenter"} == published
     assert {k for tp, k in docs if tp == "emails"} == emails
     counts = {t["name"]: t["documents"] for t in demo["json"]["crawl"]["touchpoints"]}
-    assert counts == {"website": 8, "helpcenter": 8, "emails": 5}
+    assert counts == {"website": 10, "helpcenter": 8, "emails": 5}
 
 
 # Every term and language finding the demo must produce: (rule, touchpoint, place, text).
@@ -168,7 +168,7 @@ def test_planted_fact_conflicts_and_only_those(demo):
     obs = data["observations"]
     trial = [o for o in obs if o["fact"] == "trial-length"]
     # "We delete your data 30 days after cancellation" (pricing FAQ, article 202) is not the trial.
-    thirty = [o for o in trial if o["text"] == "30 days"]
+    thirty = [o for o in trial if o["text"] == "30 days" and not o["history"]]
     assert len(thirty) == 1 and "trial period" in thirty[0]["location"]["snippet"]
     # {{ trial_days }} and *|DAYS_LEFT|* are merge tags: never read as a trial length.
     assert {o["display"] for o in trial} == {"14 days", "30 days"}
@@ -181,3 +181,33 @@ def test_planted_fact_conflicts_and_only_those(demo):
     phones = {o["value"] for o in obs if o["fact"] == "support-phone"}
     assert phones == {"+14155550134", "+14155550143"}
     assert len({o["text"] for o in obs if o["value"] == "+14155550134"}) >= 4
+
+
+def test_the_hard_cases_are_read_as_a_person_reads_them(demo):
+    """The pricing table, the comparison page and the 2021 blog post (PLANTED.md, hard cases)."""
+    obs = demo["json"]["observations"]
+
+    def at(place: str, fact: str) -> list[dict]:
+        return [o for o in obs if o["fact"] == fact
+                and key(o["location"]["touchpoint"], o["location"]["url"]) == place]
+
+    # Pricing table: each bare cell takes its plan from the column and its period from the row
+    # header; the "Start free trial" buttons under it state nothing.
+    cells = {(o["qualifier"], o["display"]) for o in at("/pricing", "plan-price")
+             if o["text"] in ("$9", "$29", "$79")}
+    assert cells == {("Starter/month", "$9.00 per month"), ("Pro/month", "$29.00 per month"),
+                     ("Team/month", "$79.00 per month")}
+    assert not [o for o in obs if "Start free trial" in o["location"]["snippet"]]
+    # "The free trial used to be 30 days" on the pricing page is history, not today's value.
+    past = [o for o in at("/pricing", "trial-length") if o["history"]]
+    assert [o["display"] for o in past] == ["30 days"] and "past" in past[0]["history"]
+    # Comparison page: Boxwell's trial, price and SLA are theirs; ours are read.
+    compare = {(o["fact"], o["display"]) for f in ("trial-length", "plan-price", "uptime-sla")
+               for o in at("/compare/boxwell", f)}
+    ours = {("trial-length", "14 days"), ("plan-price", "$29.00 per month"), ("uptime-sla", "99.9%")}
+    assert compare == ours
+    # The 2021 post: every value it states is history (older than max_age), shown with why.
+    post = [o for f in ("trial-length", "plan-price", "uptime-sla")
+            for o in at("/blog/new-prices-2021", f)]
+    assert {o["display"] for o in post} == {"30 days", "$19.00 per month", "99.5%"}
+    assert all("older than max_age" in o["history"] for o in post)
