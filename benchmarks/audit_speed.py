@@ -5,11 +5,14 @@ sprinkled in), then audits it once per rule-set size, each in a fresh process pi
 and prints words per second, the time ratio 2000 vs 50 rules, and peak memory (RSS) after a third
 and after all of the documents (flat = documents are streamed, not held). ``--against REV``
 measures another commit (a git worktree) in the same run, so the figures pair up; ``--patterns``
-also measures 2000 rules of which 200 have a regular-expression variant.
+also measures 2000 rules of which 200 have a regular-expression variant; ``--facts`` measures
+50 term + 50 language rules with and without 20 fact rules on pages that state facts (prices per
+plan, trial lengths, phones, uptime…), so the cost of reading facts shows on its own.
 
     python benchmarks/audit_speed.py                         # ~3M words
     python benchmarks/audit_speed.py --pages 500             # a quick look
     python benchmarks/audit_speed.py --against HEAD~1 --patterns
+    python benchmarks/audit_speed.py --pages 1000 --facts --against 10a440f
 """
 
 from __future__ import annotations
@@ -74,7 +77,59 @@ def make_rules(names: list[str], n_language: int, folder: Path, patterns: int = 
     (folder / "rules.yaml").write_text("\n".join(lines) + "\n")
 
 
-def make_store(path: Path, pages: int, words_per_page: int, names: list[str]) -> int:
+FACT_RULES = [
+    ("trial-length", "duration", ["free trial", "trial"], ""),
+    ("refund-window", "duration", ["refund", "money-back"], ""),
+    ("response-time", "duration", ["reply within", "answer within"], ""),
+    ("retention", "duration", ["keep your data", "retention"], ""),
+    ("plan-price", "money", ["costs", "price", "per month"], "qualifiers: [Basic, Plus, Business]"),
+    ("setup-fee", "money", ["setup fee", "onboarding fee"], ""),
+    ("storage", "number", ["storage", "includes"],
+     "qualifiers: [Basic, Plus, Business]\n    options: {unit: GB}"),
+    ("seats", "number", ["seats"], "qualifiers: [Basic, Plus, Business]\n    options: {unit: seat}"),
+    ("customers", "number", ["customers", "trusted by"], "options: {unit: customer}"),
+    ("countries", "number", ["countries"], "options: {unit: country}"),
+    ("uptime", "percent", ["uptime", "availability"], ""),
+    ("discount", "percent", ["save", "discount"], ""),
+    ("support-phone", "phone", ["call", "phone", "support line"], "options: {region: US}"),
+    ("sales-phone", "phone", ["sales line", "call sales"], "options: {region: US}"),
+    ("support-email", "email", ["support", "write to"], ""),
+    ("press-email", "email", ["press", "media"], ""),
+    ("launch-date", "date", ["launched on", "available from"], ""),
+    ("price-change", "date", ["new prices apply from"], ""),
+    ("docs-url", "url", ["documentation", "docs"], ""),
+    ("status-url", "url", ["status page"], ""),
+]
+FACT_SENTENCES = [
+    "Your free trial lasts {d} days, and we keep your data for {d2} days after cancellation.",
+    "Basic costs ${p} per month, Plus costs ${p2} per month and Business costs ${p3} per month.",
+    "Plus includes {n} GB of storage and {s} seats.",
+    "We guarantee {u}% uptime; call our support line at (415) 555-01{x} or write to support@bench.example.",
+    "Refunds are available within {d} days, and we reply within {h} hours.",
+    "Trusted by {c},000 customers in {k} countries; save {pc}% with yearly billing.",
+    "New prices apply from March {dd}, 2026, and the status page is https://status.bench.example/.",
+]
+
+
+def fact_rules(folder: Path) -> None:
+    lines = ["rules:"]
+    for rid, vtype, context, more in FACT_RULES:
+        lines += [f"  - id: {rid}", "    kind: fact", f"    type: {vtype}",
+                  f"    context: {json.dumps(context)}"]
+        if more:
+            lines.append(f"    {more}")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "facts.yaml").write_text("\n".join(lines) + "\n")
+
+
+def fact_sentence(rng: random.Random) -> str:
+    return rng.choice(FACT_SENTENCES).format(
+        d=rng.choice([14, 14, 30]), d2=rng.choice([30, 60]), p=9, p2=rng.choice([19, 19, 24]), p3=49,
+        n=rng.choice([50, 50, 100]), s=5, u=rng.choice(["99.9", "99.9", "99.95"]), x=rng.choice([72, 72, 27]),
+        h=24, c=rng.choice([12, 12, 10]), k=40, pc=17, dd=rng.choice([1, 1, 15]))
+
+
+def make_store(path: Path, pages: int, words_per_page: int, names: list[str], facts: bool = False) -> int:
     from audit.documents import Document, Region
     from audit.store import Store
 
@@ -94,6 +149,10 @@ def make_store(path: Path, pages: int, words_per_page: int, names: list[str]) ->
                     sent.insert(rng.randrange(len(sent)), rng.choice([name, name, name.lower()]))
                 sentences.append(" ".join(sent).capitalize() + ".")
                 n += len(sent)
+                if facts and rng.random() < 0.1:  # about one fact statement per 150 words
+                    fact = fact_sentence(rng)
+                    sentences.append(fact)
+                    n += len(fact.split())
             body = " ".join(sentences)
             total += len(body.split())
             batch.append(Document("website", "website", f"https://bench.example/{p}", f"Page {p}",
@@ -163,6 +222,7 @@ def main() -> None:
     ap.add_argument("--words-per-page", type=int, default=1000)
     ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
     ap.add_argument("--patterns", action="store_true", help="also 2000 rules, 200 with a pattern")
+    ap.add_argument("--facts", action="store_true", help="also 50 + 50 rules with and without 20 fact rules")
     ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -181,6 +241,12 @@ def main() -> None:
         # every size finds the same findings and the figures compare the cost of matching.
         words = make_store(store, args.pages, args.words_per_page, names[:50])
         print(f"corpus: {args.pages} pages, {words:,} words (whitespace-separated)")
+        facts_store = root / "facts.db"
+        if args.facts:
+            make_rules(names[:50], 50, root / "rules-50-facts")
+            fact_rules(root / "rules-50-facts")
+            fact_words = make_store(facts_store, args.pages, args.words_per_page, names[:50], facts=True)
+            print(f"fact corpus: {args.pages} pages, {fact_words:,} words, a fact statement per ~150 words")
         from paired import trees
 
         with trees(root, args.against) as measured:
@@ -191,6 +257,13 @@ def main() -> None:
                     show(label, f"{n} term + 50 lang", results[n])
                 ratio = results[2000]["seconds"] / results[50]["seconds"]
                 print(f"{label:>10}: time ratio 2000 vs 50 term rules: {ratio:.2f}x (target <= 1.5x)")
+                if args.facts:
+                    plain = run(repo, facts_store, root / "rules-50")
+                    show(label, "50 + 50, no facts", plain)
+                    with_facts = run(repo, facts_store, root / "rules-50-facts")
+                    show(label, "+ 20 fact rules", with_facts)
+                    print(f"{label:>10}: 20 fact rules cost {with_facts['seconds'] / plain['seconds']:.2f}x "
+                          "the time of the same audit without them")
                 if args.patterns and label == "this tree":
                     r = run(repo, store, root / "rules-2000-patterns")
                     show(label, "2000 (200 regex)", r)

@@ -10,6 +10,7 @@ The pass only collects observations; findings are made at the end over the whole
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from collections import defaultdict
@@ -76,6 +77,7 @@ class FactRule(Rule):
     context_scope: str = "sentence"
     competitors: list[str] = field(default_factory=list)
     context_re: re.Pattern[str] | None = None
+    context_starts: list[str] = field(default_factory=list)  # what a context phrase can begin with
     qualifier_re: re.Pattern[str] | None = None
     competitor_re: re.Pattern[str] | None = None
 
@@ -177,6 +179,7 @@ def compile_rule(raw: dict[str, Any], source: str) -> FactRule:
         competitors=raw.get("competitors") or [],
     )
     rule.context_re = _alternation(rule.context)
+    rule.context_starts = _starts(rule.context)
     rule.qualifier_re = _names(rule.qualifiers)
     rule.competitor_re = _alternation(rule.competitors)
     expected = raw.get("expected")
@@ -432,6 +435,39 @@ def _strength(why: str) -> tuple[int, int]:
     return 9, 0  # structured data (JSON-LD) and the like: always kept
 
 
+def _contexts(rule: FactRule, text: str, lower: str | None) -> Iterator[re.Match[str]]:
+    """The rule's context phrases in the text, as ``finditer`` finds them, but tried only where
+    one of them can start (a lookbehind tried at every character is the slow part)."""
+    assert rule.context_re is not None
+    if lower is None or len(lower) != len(text):
+        yield from rule.context_re.finditer(text)
+        return
+    starts: set[int] = set()
+    for word in rule.context_starts:
+        at = lower.find(word)
+        while at >= 0:
+            starts.add(at)
+            at = lower.find(word, at + 1)
+    last = 0
+    for at in sorted(starts):
+        if at < last:
+            continue
+        m = rule.context_re.match(text, at)
+        if m is not None and m.end() > m.start():
+            last = m.end()
+            yield m
+
+
+def _starts(phrases: list[str]) -> list[str]:
+    """What each phrase begins with, in lower case: its first word, or its first sign ('/month')."""
+    out = set()
+    for phrase in phrases:
+        m = re.match(r"\s*(\w+|[^\w\s])", phrase)
+        if m:
+            out.add(m.group(1).lower())
+    return sorted(out)
+
+
 def _clause_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
     """The clause around [start, end) within the sentence [lo, hi): "Basic includes 5 GB, Plus
     includes 50 GB and Business 1 TB" has three."""
@@ -445,13 +481,22 @@ def _clause_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[i
     return left, right
 
 
+_ENDS: list[Any] = [None, [], []]  # the last text seen, its sentence ends' starts and ends
+
+
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The sentence around [start, end): line breaks do not end it (pricing tables), . ! ? do."""
-    left = 0
-    for m in _SENTENCE_END.finditer(text, 0, start):
-        left = m.end()
-    m = _SENTENCE_END.search(text, end)
-    return left, m.start() + 1 if m else len(text)
+    """The sentence around [start, end): line breaks do not end it (pricing tables), . ! ? do.
+    The text's sentence ends are found once and kept for the next call on the same text."""
+    if _ENDS[0] is not text:
+        found = list(_SENTENCE_END.finditer(text))
+        _ENDS[:] = [text, [m.start() for m in found], [m.end() for m in found]]
+    starts, ends = _ENDS[1], _ENDS[2]
+    i = bisect.bisect_right(ends, start)
+    left = ends[i - 1] if i else 0
+    if start and text[start - 1] in ".!?":
+        left = start
+    j = bisect.bisect_left(starts, end)
+    return left, starts[j] + 1 if j < len(starts) else len(text)
 
 
 class FactCollector:
@@ -486,14 +531,19 @@ class FactCollector:
         block (audit/chrome.py) so the observation keeps its headings.
         """
         read: list[tuple[tuple[int, int], FactRule, Observation]] = []
+        self._found: dict[str, list[Value]] = {}  # one search per value type and options per region
+        lower = region.text.lower()
         for rule in self.rules:
             if not scope_ok(rule):
                 continue
             if region.name == "jsonld":
                 found = self._from_jsonld(rule, doc, region) if rule.jsonld and region.data else iter(())
             elif rule.context_re is not None:
+                if rule.context_scope == "sentence" and len(lower) == len(region.text) and \
+                        not any(w in lower for w in rule.context_starts):
+                    continue  # no context phrase can start anywhere here
                 block_of = (lambda s: getattr(place_at(s), "block", None)) if place_at else None
-                found = self._from_text(rule, doc, region, block_of)
+                found = self._from_text(rule, doc, region, block_of, lower)
             else:
                 continue
             for obs in found:
@@ -523,8 +573,20 @@ class FactCollector:
             if strength == best[(rule.type, obs.location.start, obs.location.end)]:
                 self.observations.append(obs)
 
+    def _values(self, rule: FactRule, doc: Document, region: Region) -> list[Value]:
+        opts = self._options(rule, region, doc)
+        key = rule.type + repr(sorted((k, repr(v)) for k, v in opts.items() if k != "placeholders"))
+        cache = getattr(self, "_found", None)
+        if cache is None or key not in cache:
+            found = rule.value_type.find(region.text, **opts)
+            if cache is None:
+                return found
+            cache[key] = found
+        return cache[key]
+
     def _from_text(self, rule: FactRule, doc: Document, region: Region,
-                   block_of: Callable[[int], Any] | None = None) -> Iterator[Observation]:
+                   block_of: Callable[[int], Any] | None = None,
+                   lower: str | None = None) -> Iterator[Observation]:
         """Statements of the fact in a region's text, read as a person reads them:
 
         1. each context phrase claims the nearest value in its own clause (clauses end at ';',
@@ -537,7 +599,10 @@ class FactCollector:
         """
         text = region.text
         assert rule.context_re is not None
-        values = [v for v in rule.value_type.find(text, **self._options(rule, region, doc))
+        contexts = [c for c in _contexts(rule, text, lower) if _states(region, text, c)]
+        if not contexts and rule.context_scope == "sentence":
+            return  # table headers are in the text too: with no context anywhere, nothing is stated
+        values = [v for v in self._values(rule, doc, region)
                   if not region.in_code(v.start, v.end) and not _AGO.match(text, v.end)
                   and not _CHANGE.search(text, max(0, v.start - 24), v.start)]
         values += self._bare_cells(rule, region)
@@ -548,7 +613,6 @@ class FactCollector:
             values = _shared_period(rule, text, values)
         if not values:
             return
-        contexts = [c for c in rule.context_re.finditer(text) if _states(region, text, c)]
         claimed: set[int] = set()
         ours: set[int] = set()  # claimed and read as the fact (not a competitor's, not an add-on)
         for ctx in contexts:
