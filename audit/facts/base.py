@@ -128,6 +128,7 @@ def ranges(find: Callable[..., list[Value]], text: str, **options: Any) -> list[
     is ``{"range": [low, high]}`` and shows as written. A range equals only the same range.
     """
     out = []
+    options = {k: v for k, v in options.items() if k not in ("placeholders", "ranges")}
     for m in _RANGE.finditer(text):
         n1, n2 = (float(m.group(g).replace(",", "")) for g in ("n1", "n2"))
         if not n1 < n2 or re.match(r"0\d", m.group("n2")):
@@ -136,12 +137,12 @@ def ranges(find: Callable[..., list[Value]], text: str, **options: Any) -> list[
             continue  # "grew from $400 to $2,750" is a change
         sign = m.group("p1") or m.group("p2") or ""
         tail = text[m.end("n2"): m.end("n2") + 40]
-        high = [v for v in find(sign + m.group("n2") + tail, ranges=False) if v.start == 0]
+        high = [v for v in find(sign + m.group("n2") + tail, ranges=False, **options) if v.start == 0]
         if not high or len(high[0].text) <= len(sign + m.group("n2")) and not sign:
             continue  # "3-5" alone is no value of the type
         suffix = high[0].text[len(sign + m.group("n2")):]
         low_text = sign + m.group("n1") + suffix
-        low = [v for v in find(low_text, ranges=False) if v.start == 0 and v.end == len(low_text)]
+        low = [v for v in find(low_text, ranges=False, **options) if v.start == 0 and v.end == len(low_text)]
         if not low or low[0].value == high[0].value:
             continue
         end = m.end("n2") + len(suffix)

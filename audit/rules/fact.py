@@ -228,7 +228,11 @@ _FROM_TO = re.compile(r"\s+to\s+\S*\d")
 
 
 
-_AGO = re.compile(r"\s+(?:ago|read)\b", re.IGNORECASE)  # "updated 5 months ago · 4 min read": no values
+# No values: "updated 5 months ago · 4 min read", "for three months running", "3 days in a row".
+_AGO = re.compile(r"\s+(?:ago|read|running|in a row|straight)\b", re.IGNORECASE)
+# A difference, not a level: "downloads 135 KB less JavaScript", "2 seconds faster".
+_DIFFERENCE = re.compile(r"\s+(?:less|more|fewer|smaller|larger|bigger|lighter|heavier|faster|slower|"
+                         r"cheaper|longer|shorter)\b", re.IGNORECASE)
 _VERSUS = re.compile(r"\b(?:vs|versus|compared|or|and)\b|&", re.IGNORECASE)
 # A sentence that sets another thing beside ours: "For comparison, a typical image is 200 KB."
 _COMPARISON = re.compile(r"\s*(?:for|by|in) comparison\b|\s*(?:compared (?:to|with)|unlike)\b",
@@ -604,6 +608,7 @@ class FactCollector:
             return  # table headers are in the text too: with no context anywhere, nothing is stated
         values = [v for v in self._values(rule, doc, region)
                   if not region.in_code(v.start, v.end) and not _AGO.match(text, v.end)
+                  and not _DIFFERENCE.match(text, v.end)
                   and not _CHANGE.search(text, max(0, v.start - 24), v.start)]
         values += self._bare_cells(rule, region)
         values = sorted(values + _named_bare(rule, text, values), key=lambda v: v.start)

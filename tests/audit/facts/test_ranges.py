@@ -55,3 +55,9 @@ def test_a_range_parses_and_equals_only_itself(kind: str, text: str, written: st
 def test_what_only_looks_like_a_range(kind: str, text: str) -> None:
     found = value_type(kind).find(text)
     assert all("range" not in (v.value if isinstance(v.value, dict) else {}) for v in found)
+
+
+def test_a_range_is_read_with_the_rules_unit_only():
+    number = value_type("number")
+    assert number.find("Loads in 5-10 seconds.", unit="KB") == []
+    assert [v.text for v in number.find("Between 1-2 KB gzipped.", unit="KB")] == ["1-2 KB"]
