@@ -28,10 +28,23 @@ class FactValue:
     locations: list[Location] = field(default_factory=list)
     differs: bool = False  # not the expected (or majority) value of a conflicting row
     whys: list[str] = field(default_factory=list)  # why it was read as the fact (or is history)
+    reasons: list[str] = field(default_factory=list)  # per location, when known: why it was read
 
     @property
     def key(self) -> str:
         return value_key(self.value)
+
+    @property
+    def touchpoint_pages(self) -> dict[str, int]:
+        """On how many pages of each touchpoint the value is stated, most first."""
+        pages: dict[str, set[str]] = {}
+        for loc in self.locations:
+            pages.setdefault(loc.touchpoint, set()).add(loc.url)
+        return dict(sorted(((tp, len(u)) for tp, u in pages.items()), key=lambda x: (-x[1], x[0])))
+
+    def read_as(self, i: int) -> str:
+        """Why the value's ``i``-th location was read as the fact (or is history)."""
+        return self.reasons[i] if i < len(self.reasons) else "; ".join(self.whys)
 
 
 @dataclass
@@ -73,6 +86,7 @@ def _group(pairs: list[tuple[Any, str, str, Location, str]]) -> list[FactValue]:
         if why and why not in fv.whys:
             fv.whys.append(why)
         fv.locations.append(loc)
+        fv.reasons.append(why)
     return sorted(by_key.values(), key=lambda v: (-v.count, v.display))
 
 
@@ -150,5 +164,6 @@ def _cells(values: list[FactValue]) -> dict[str, list[FactValue]]:
         for tp, locs in per_tp.items():
             texts = list(dict.fromkeys(loc.text for loc in locs))
             cells.setdefault(tp, []).append(
-                FactValue(v.value, v.display, len(locs), texts, locs, v.differs, v.whys))
+                FactValue(v.value, v.display, len(locs), texts, locs, v.differs, v.whys,
+                          [v.read_as(i) for i, loc in enumerate(v.locations) if loc.touchpoint == tp]))
     return cells

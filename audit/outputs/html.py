@@ -10,20 +10,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
-from audit.findings import Finding, Location, Observation
+from audit.findings import SEVERITY_RANK, Observation
 from audit.outputs.charts import touchpoint_chart, trend_chart
-from audit.outputs.facts import finding_values
+from audit.outputs.facts import FactValue, fact_key, finding_values
+from audit.outputs.groups import Group, fix_first, group_findings
 from audit.outputs.model import ReportData, finding_touchpoints
 from audit.outputs.snippets import highlight, safe_href
 
 KIND_TITLES = {"term": "Brand terms", "language": "Product language", "fact": "Facts"}
-SHOWN_LOCATIONS = 5  # per finding before the rest fold into a <details>
-BIG_REPORT = 500  # findings above which off-screen rows skip rendering (CSS content-visibility)
 
 
 def template_loader() -> jinja2.BaseLoader:
@@ -55,22 +54,60 @@ def csp_hash(source: str) -> str:
 
 @dataclass
 class Page:
-    """The by-page view: one page (touchpoint + URL) and the finding locations on it."""
+    """The by-page view: one page (touchpoint + URL), how many places on it, and what kinds of
+    finding (as space-separated lists the filter reads)."""
 
     touchpoint: str
     url: str
     title: str
-    hits: list[tuple[Finding, Location]] = field(default_factory=list)
+    hits: int = 0
+    sev: str = " "
+    status: str = " "
+    rules: str = " "
 
 
-def pages(findings: list[Finding]) -> list[Page]:
+def pages(groups: list[Group], rule_index: dict[str, int]) -> list[Page]:
     out: dict[tuple[str, str], Page] = {}
-    for f in findings:
-        for loc in f.locations:
+    for g in groups:
+        for loc in g.locations:
             page = out.setdefault((loc.touchpoint, loc.url), Page(loc.touchpoint, loc.url, loc.title))
             page.title = page.title or loc.title
-            page.hits.append((f, loc))
+            page.hits += 1
+            for attr, word in (("sev", g.severity), ("rules", str(rule_index[g.rule])),
+                               *(("status", st) for st in g.statuses)):
+                if f" {word} " not in getattr(page, attr):
+                    setattr(page, attr, f"{getattr(page, attr)}{word} ")
     return [out[k] for k in sorted(out)]
+
+
+@dataclass
+class Contradiction:
+    """A fact finding as the top of the report shows it: its values side by side."""
+
+    group: Group
+    fact: str
+    qualifier: str
+    expected: str | None
+    values: list[FactValue]
+    anchor: str  # the fact's panel, with every statement
+
+
+def fact_anchor(fact: str, qualifier: str) -> str:
+    return "fact-" + hashlib.sha1(f"{fact}\x1f{qualifier}".encode()).hexdigest()[:10]
+
+
+def contradictions(groups: list[Group],
+                   by_fact: dict[tuple[str, str], list[Observation]]) -> list[Contradiction]:
+    """Every fact finding still to act on, widest reach first."""
+    out = []
+    for g in groups:
+        if g.kind != "fact" or all(f.status in ("fixed", "ignored") for f in g.findings):
+            continue
+        f = g.findings[0]
+        fact, qualifier = fact_key(f)
+        out.append(Contradiction(g, fact, qualifier, f.expected, finding_values(f, by_fact),
+                                 fact_anchor(fact, qualifier)))
+    return sorted(out, key=lambda c: (-SEVERITY_RANK.get(c.group.severity, -1), -c.group.reach))
 
 
 def render_html(data: ReportData) -> str:
@@ -78,16 +115,25 @@ def render_html(data: ReportData) -> str:
     css = env.get_template("partials/style.css.j2").render()
     js = env.get_template("partials/script.js.j2").render()
     findings = data.all_findings
+    groups = group_findings(findings)
     touchpoints = [t.name for t in data.touchpoints]
     for f in findings:
         touchpoints += [tp for tp in finding_touchpoints(f) if tp not in touchpoints]
     rules = sorted({f.rule for f in findings})
+    rule_index = {r: i for i, r in enumerate(rules)}
     by_fact: dict[tuple[str, str], list[Observation]] = {}
     for o in data.observations:
         by_fact.setdefault((o.fact, o.qualifier), []).append(o)
-    fact_values = {id(f): finding_values(f, by_fact) for f in findings if f.kind == "fact"}
-    kinds = [k for k in KIND_TITLES if any(f.kind == k for f in findings)]
-    kinds += sorted({f.kind for f in findings} - set(kinds))
+    kinds = [k for k in KIND_TITLES if any(g.kind == k for g in groups)]
+    kinds += sorted({g.kind for g in groups} - set(kinds))
+    by_rule: dict[str, list[tuple[str, list[Group]]]] = {}
+    for kind in kinds:
+        per_rule: dict[str, list[Group]] = {}
+        for g in groups:
+            if g.kind == kind:
+                per_rule.setdefault(g.rule, []).append(g)
+        by_rule[kind] = list(per_rule.items())
+    page_list = pages(groups, rule_index)
     return env.get_template("report.html.j2").render(
         data=data,
         css=css,
@@ -95,17 +141,21 @@ def render_html(data: ReportData) -> str:
         csp=f"default-src 'none'; style-src {csp_hash(css)}; script-src {csp_hash(js)}; "
             "img-src data:; base-uri 'none'; form-action 'none'",
         findings=findings,
+        groups=groups,
+        by_rule=by_rule,
+        first=fix_first(groups),
+        contradictions=contradictions(groups, by_fact),
         kinds=kinds,
         touchpoints=touchpoints,
         tp_index={tp: i for i, tp in enumerate(touchpoints)},
         rules=rules,
-        rule_index={r: i for i, r in enumerate(rules)},
-        values_of=lambda f: fact_values.get(id(f), []),
-        pages=pages(findings),
+        rule_index=rule_index,
+        pages=page_list,
+        page_index={(p.touchpoint, p.url): i for i, p in enumerate(page_list)},
+        fact_anchor=fact_anchor,
+        fact_anchor_of=lambda g: fact_anchor(*fact_key(g.findings[0])),
         tp_chart=touchpoint_chart(data.totals),
         trend=trend_chart(data.history),
-        shown_locations=SHOWN_LOCATIONS,
-        big_report=BIG_REPORT,
     )
 
 

@@ -93,7 +93,7 @@ def sample_failures() -> list[Failure]:
 
 def trial(touchpoint: str, url: str, days: int, text: str, sentence: str) -> Observation:
     return Observation("trial_length", {"days": days}, text, loc(touchpoint, url, "body", text, sentence),
-                       "", f"{days} days")
+                       "", f"{days} days", "context 'trial' in its clause")
 
 
 def sample_run() -> RunSpec:
@@ -135,3 +135,33 @@ def make_store(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+def large_run(places: int = 20_000, pages: int = 400) -> RunSpec:
+    """A real-sized report: ``places`` term and language places over ``pages`` pages of three
+    touchpoints (7 rules, 30 wordings each at most), some in a repeated footer, and facts with
+    ten or more values each, stated on many pages."""
+    tps = ("site", "help", "mail")
+    findings: list[Finding] = []
+    for i in range(places):
+        rule = f"rule-{i % 7}"
+        text = f"Acme{'-' if i % 2 else ' '}Cloud{i % 30}"
+        sentence = f"On page {i % pages}, try {text} today: item {i}."
+        location = loc(tps[i % pages % 3], f"https://example.test/p{i % pages}", "body", text, sentence,
+                       title=f"Page {i % pages}")
+        kind = "language" if i % 7 == 6 else "term"
+        findings.append(term(rule, location, severity=("error", "warning", "info")[i % 7 % 3], kind=kind,
+                             expected="Acme Cloud", status=("new", "open")[i % 2]))
+    observations: list[Observation] = []
+    for f in range(12):
+        obs = []
+        for j in range(60):
+            days = 14 + (j % (10 + f % 3))
+            text = f"{days} days"
+            sentence = f"Fact {f}: the trial lasts {text} on page {j}."
+            obs.append(Observation(f"fact-{f}", {"days": days}, text,
+                                   loc(tps[j % 3], f"https://example.test/p{j}", "body", text, sentence,
+                                       title=f"Page {j}"), "", text, "context 'trial' in its clause"))
+        observations += obs
+        findings.append(fact(f"fact-{f}", f"fact-{f}", "", obs))
+    return RunSpec(findings=findings, observations=observations)

@@ -26,8 +26,36 @@ def test_the_report_shows_what_was_audited_and_each_finding(make_store, tmp_path
     assert 'Try <mark>acme cloud</mark> free for 14 days.' in html
     assert "Brand terms" in html and "Facts across touchpoints" in html
     assert "⚠</span> Conflict" in html
-    assert html.count('<article class="finding"') == 4
-    assert html.count('<li class="hit"') == 7
+    # One group per rule and wording (two brand-name wordings, the language rule, the fact),
+    # every place once, in its group's template.
+    assert html.count('<details class="grp"') == 4
+    assert html.count('<li data-p="') == 7
+
+
+def test_contradictions_lead_then_fix_first_then_rules_then_facts(make_store, tmp_path):
+    html = _html(make_store, tmp_path)
+    order = [html.index(f'id="{s}"') for s in ("contradictions", "fix-first", "findings", "facts", "summary")]
+    assert order == sorted(order)
+    contra = html[html.index('id="contradictions"'):html.index('id="fix-first"')]
+    # The trial-length conflict: one row, 14 days (expected, 3 statements) beside 30 days.
+    assert contra.count('<li class="contra"') == 1
+    assert contra.index("14 days") < contra.index("30 days")
+    assert '<span class="tag">expected</span>' in contra and "3 statements" in contra
+    assert '<span class="chip">help <span class="cn">1 page</span></span>' in contra
+    anchor = re.search(r'<a href="#(fact-[0-9a-f]+)">Evidence', contra)[1]
+    assert f'<details class="fact" id="{anchor}">' in html
+
+
+def test_one_group_per_rule_and_wording_with_its_reach(make_store, tmp_path):
+    run = sample_run()
+    again = [term("brand-name", loc(tp, url, "body", "acme cloud", "Try acme cloud today."), severity="error")
+             for tp, url in (("site", "https://example.test/a"), ("site", "https://example.test/b"),
+                             ("mail", "emails/x.eml"))]
+    run.findings[1:1] = again
+    html = _html(make_store, tmp_path, run)
+    assert html.count('<details class="grp"') == 4  # the three join the "acme cloud" group
+    assert ("‘acme cloud’ → ‘Acme Cloud’</span> <span class=\"gs\">4 places on 4 pages (site 3, mail 1)"
+            in html)
 
 
 def test_findings_on_pages_not_recrawled_are_listed_apart_from_fixed(make_store, tmp_path):
@@ -37,7 +65,7 @@ def test_findings_on_pages_not_recrawled_are_listed_apart_from_fixed(make_store,
     html = _html(make_store, tmp_path, first, sample_run())
     assert "1 finding of run #1 not rechecked: its page is not in this crawl" in html
     assert '<a href="https://example.test/old"' in html
-    assert html.count('<article class="finding"') == 4  # not among this run's or the fixed ones
+    assert html.count('<details class="grp"') == 4  # not among this run's or the fixed ones
 
 
 def test_style_and_script_are_inline_and_allowed_by_their_hash_only(make_store, tmp_path):
