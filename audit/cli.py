@@ -68,7 +68,7 @@ def _warn_empty(config: Config, crawl_id: int) -> None:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Apply the rules to a stored crawl (the latest by default) and store the findings."""
-    from audit.jobs import run_audit
+    from audit.jobs import contradictions, run_audit
 
     config = _config(args)
     if args.watch:
@@ -77,11 +77,22 @@ def cmd_audit(args: argparse.Namespace) -> int:
         return watch(config, args)
     result = run_audit(config, crawl_id=args.crawl, model=args.model)
     _print_audit(result)
+    lines = contradictions(config.store, result.run_id)
+    _print_contradictions(lines[:3], max(0, len(lines) - 3))
     return _exit_for(config, args, result.run_id)
 
 
 def _print_audit(result: AuditResult) -> None:
     print(result.summary())
+
+
+def _print_contradictions(lines: list[str], more: int) -> None:
+    """The largest contradictions, one plain line each: what a cron mail or a terminal shows first."""
+    if lines:
+        shown = f"the {len(lines)} largest of {len(lines) + more}" if more else str(len(lines))
+        print(f"contradictions ({shown}):")
+        for line in lines:
+            print(f"  {line}")
 
 
 def _exit_for(config: Config, args: argparse.Namespace, run_id: int) -> int:
@@ -126,6 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run_all(config, args.output, _formats(args), model=args.model)
     _warn_empty(config, result.crawl_id)
     _print_audit(result.audit)
+    _print_contradictions(result.contradictions, result.more)
     for fmt, path in result.written.items():
         print(f"{fmt}: {path}")
     return _exit_for(config, args, result.audit.run_id)
@@ -150,6 +162,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     result = run_demo(args.output, workdir=args.workdir)
     _print_audit(result.audit)
+    _print_contradictions(result.contradictions, result.more)
     for fmt, path in result.written.items():
         print(f"{fmt}: {path}")
     print(f"open {result.written.get('html', args.output)} to see what the demo company contradicts")

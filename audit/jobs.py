@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from audit import history
@@ -116,6 +116,8 @@ class RunResult:
     crawl_id: int
     audit: AuditResult
     written: dict[str, Path]
+    contradictions: list[str] = field(default_factory=list)  # the largest, a plain line each
+    more: int = 0  # how many contradictions beyond those lines
 
 
 def run_all(config: Config, out_dir: Path, formats: Iterable[str] | None = None,
@@ -135,4 +137,15 @@ def audit_and_report(config: Config, crawl_id: int, out_dir: Path, formats: Iter
 
     result = run_audit(config, crawl_id=crawl_id, model=model)
     written = write_outputs(config.store, out_dir, tuple(formats or DEFAULT_FORMATS), run_id=result.run_id)
-    return RunResult(crawl_id, result, written)
+    lines = contradictions(config.store, result.run_id)
+    return RunResult(crawl_id, result, written, lines[:3], max(0, len(lines) - 3))
+
+
+def contradictions(store: str | Path, run_id: int) -> list[str]:
+    """Every contradiction of a run, largest first, a plain line each (audit/outputs/groups.py)."""
+    from audit.outputs.groups import contradiction_lines
+    from audit.store import RunStore, Store
+
+    with Store(store) as db:
+        runs = RunStore(db)
+        return contradiction_lines(runs.findings(run_id), runs.observations(run_id), n=10**6)

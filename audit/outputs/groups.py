@@ -13,7 +13,8 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from audit.findings import SEVERITY_RANK, Finding, Location
+from audit.findings import SEVERITY_RANK, Finding, Location, Observation
+from audit.outputs.facts import FactValue, fact_key, finding_values
 
 
 @dataclass
@@ -103,3 +104,53 @@ def fix_first(groups: list[Group], n: int = 5) -> list[Group]:
     fixed ones never."""
     live = [g for g in groups if any(f.status in ("new", "open") for f in g.findings)]
     return sorted(live, key=lambda g: (-SEVERITY_RANK.get(g.severity, -1), -g.reach, -g.places, g.rule))[:n]
+
+
+@dataclass
+class Contradiction:
+    """A fact finding as the top of the report shows it: its values side by side."""
+
+    group: Group
+    fact: str
+    qualifier: str
+    expected: str | None
+    values: list[FactValue]
+    anchor: str  # the fact's panel, with every statement
+
+
+def fact_anchor(fact: str, qualifier: str) -> str:
+    return "fact-" + hashlib.sha1(f"{fact}\x1f{qualifier}".encode()).hexdigest()[:10]
+
+
+def contradictions(groups: list[Group],
+                   by_fact: dict[tuple[str, str], list[Observation]]) -> list[Contradiction]:
+    """Every fact finding still to act on, widest reach first."""
+    out = []
+    for g in groups:
+        if g.kind != "fact" or all(f.status in ("fixed", "ignored") for f in g.findings):
+            continue
+        f = g.findings[0]
+        fact, qualifier = fact_key(f)
+        out.append(Contradiction(g, fact, qualifier, f.expected, finding_values(f, by_fact),
+                                 fact_anchor(fact, qualifier)))
+    return sorted(out, key=lambda c: (-SEVERITY_RANK.get(c.group.severity, -1), -c.group.reach))
+
+
+def contradiction_lines(findings: list[Finding], observations: list[Observation], n: int = 3) -> list[str]:
+    """The ``n`` largest contradictions, one plain line each, for a terminal or a cron log:
+    "trial-length: 14 days on 9 pages (emails, website) vs 30 days on 1 page (helpcenter)"."""
+    by_fact: dict[tuple[str, str], list[Observation]] = {}
+    for o in observations:
+        by_fact.setdefault((o.fact, o.qualifier), []).append(o)
+    lines = []
+    for c in contradictions(group_findings(findings), by_fact)[:n]:
+        said = []
+        for v in c.values[:3]:
+            pages = sum(v.touchpoint_pages.values())
+            said.append(f"{v.display} on {pages} page{'s' if pages != 1 else ''} "
+                        f"({', '.join(v.touchpoint_pages)})")
+        more = f" and {len(c.values) - 3} more values" if len(c.values) > 3 else ""
+        name = f"{c.fact} ({c.qualifier})" if c.qualifier else c.fact
+        expected = f"; expected {c.expected}" if c.expected else ""
+        lines.append(f"{name}: {' vs '.join(said)}{more}{expected}")
+    return lines

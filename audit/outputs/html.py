@@ -15,10 +15,10 @@ from pathlib import Path
 
 import jinja2
 
-from audit.findings import SEVERITY_RANK, Observation
+from audit.findings import Observation
 from audit.outputs.charts import touchpoint_chart, trend_chart
-from audit.outputs.facts import FactValue, fact_key, finding_values
-from audit.outputs.groups import Group, fix_first, group_findings
+from audit.outputs.facts import fact_key
+from audit.outputs.groups import Group, contradictions, fact_anchor, fix_first, group_findings
 from audit.outputs.model import ReportData, finding_touchpoints
 from audit.outputs.snippets import highlight, safe_href
 
@@ -78,36 +78,6 @@ def pages(groups: list[Group], rule_index: dict[str, int]) -> list[Page]:
                 if f" {word} " not in getattr(page, attr):
                     setattr(page, attr, f"{getattr(page, attr)}{word} ")
     return [out[k] for k in sorted(out)]
-
-
-@dataclass
-class Contradiction:
-    """A fact finding as the top of the report shows it: its values side by side."""
-
-    group: Group
-    fact: str
-    qualifier: str
-    expected: str | None
-    values: list[FactValue]
-    anchor: str  # the fact's panel, with every statement
-
-
-def fact_anchor(fact: str, qualifier: str) -> str:
-    return "fact-" + hashlib.sha1(f"{fact}\x1f{qualifier}".encode()).hexdigest()[:10]
-
-
-def contradictions(groups: list[Group],
-                   by_fact: dict[tuple[str, str], list[Observation]]) -> list[Contradiction]:
-    """Every fact finding still to act on, widest reach first."""
-    out = []
-    for g in groups:
-        if g.kind != "fact" or all(f.status in ("fixed", "ignored") for f in g.findings):
-            continue
-        f = g.findings[0]
-        fact, qualifier = fact_key(f)
-        out.append(Contradiction(g, fact, qualifier, f.expected, finding_values(f, by_fact),
-                                 fact_anchor(fact, qualifier)))
-    return sorted(out, key=lambda c: (-SEVERITY_RANK.get(c.group.severity, -1), -c.group.reach))
 
 
 def render_html(data: ReportData) -> str:

@@ -13,9 +13,10 @@ from typing import Any
 
 from audit.findings import Finding, Location, Observation
 from audit.outputs.facts import FactMatrix, FactValue, fact_key, finding_values
+from audit.outputs.groups import Group, fix_first, group_findings
 from audit.outputs.model import ReportData
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added groups[] and fix_first[]; nothing of 1 changed
 
 
 def location_json(loc: Location) -> dict[str, Any]:
@@ -50,6 +51,14 @@ def finding_json(f: Finding, by_fact: dict[tuple[str, str], list[Observation]]) 
     return out
 
 
+def group_json(g: Group) -> dict[str, Any]:
+    """A group: the findings of one rule and wording, by their fingerprints, and their reach."""
+    return {"id": g.id, "kind": g.kind, "rule": g.rule, "severity": g.severity, "title": g.title,
+            "message": g.message, "expected": g.expected, "text": g.text or None, "places": g.places,
+            "pages": g.pages, "touchpoints": g.touchpoints, "sitewide": g.sitewide,
+            "statuses": g.statuses, "findings": [f.fingerprint for f in g.findings]}
+
+
 def observation_json(o: Observation) -> dict[str, Any]:
     return {"fact": o.fact, "qualifier": o.qualifier, "value": o.value,
             "display": o.to_dict()["display"], "text": o.text, "location": location_json(o.location),
@@ -75,6 +84,7 @@ def report_json(data: ReportData) -> dict[str, Any]:
     by_fact: dict[tuple[str, str], list[Observation]] = {}
     for o in data.observations:
         by_fact.setdefault((o.fact, o.qualifier), []).append(o)
+    groups = group_findings(data.all_findings)
     return {
         "format_version": FORMAT_VERSION,
         "tool": {"name": "touchaudit", "version": data.tool_version},
@@ -89,6 +99,8 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "findings": [finding_json(f, by_fact) for f in data.findings],
         "fixed": [finding_json(f, by_fact) for f in data.fixed],
         "not_rechecked": [finding_json(f, by_fact) for f in data.not_rechecked],
+        "groups": [group_json(g) for g in groups],
+        "fix_first": [g.id for g in fix_first(groups)],
         "observations": [observation_json(o) for o in data.observations],
         "fact_matrix": matrix_json(data.fact_matrix),
         "history": [asdict(h) for h in data.history],

@@ -63,6 +63,16 @@ def test_demo_writes_the_report_json_and_sarif_and_says_where(demo):
     assert f"html: {out / 'report.html'}" in demo["stdout"]
 
 
+def test_the_terminal_names_the_largest_contradictions_before_the_report(demo):
+    lines = demo["stdout"].splitlines()
+    at = lines.index("contradictions (the 3 largest of 5):")
+    shown = lines[at + 1:at + 4]
+    assert all(line.startswith("  ") for line in shown) and lines[at + 4].startswith("html: ")
+    trial = next(line for line in shown if line.startswith("  trial-length:"))
+    assert trial == ("  trial-length: 14 days on 6 pages (emails, website) vs 30 days on 1 page "
+                     "(helpcenter); expected 14 days")
+
+
 def test_a_clean_demo_run_prints_no_warnings(demo):
     # The demo has nothing wrong with its crawl: any WARNING line would be noise a newcomer
     # takes for a fault (Scrapy warns of every extension disabled with a message, for one).

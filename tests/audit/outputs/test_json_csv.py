@@ -1,19 +1,20 @@
 import csv
 import json
+from pathlib import Path
 
 from audit.outputs import write_outputs
 from audit.outputs.csv_out import COLUMNS
 from audit.outputs.json_out import FORMAT_VERSION
 
-from .conftest import sample_run, term
+from .conftest import loc, sample_run, term
 
 
 def test_json_has_a_format_version_and_the_documented_top_level_keys(make_store, tmp_path):
     path = write_outputs(make_store(), tmp_path / "out", formats=["json"])["json"]
     doc = json.loads(path.read_text())
-    assert doc["format_version"] == FORMAT_VERSION == 1
+    assert doc["format_version"] == FORMAT_VERSION == 2
     assert set(doc) == {"format_version", "tool", "run", "crawl", "totals", "findings", "fixed",
-                        "not_rechecked", "observations", "fact_matrix", "history"}
+                        "not_rechecked", "groups", "fix_first", "observations", "fact_matrix", "history"}
     assert doc["crawl"]["failures"][0] == {"touchpoint": "site", "url": "https://example.test/missing",
                                            "reason": "http_4xx", "status": 404, "detail": "404 Not Found"}
     assert {t["name"] for t in doc["crawl"]["touchpoints"]} == {"site", "help", "mail"}
@@ -73,3 +74,20 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_neutralized(make
     row = next(csv.DictReader(path.open(newline="", encoding="utf-8")))
     assert row["text"] == "'=HYPERLINK(1)" and row["message"] == "'@SUM(1)"
     assert row["snippet"] == "see =HYPERLINK(1) here"
+
+
+def test_json_groups_follow_the_schema_and_name_their_findings(make_store, tmp_path):
+    import jsonschema
+
+    run = sample_run()
+    run.findings.insert(1, term("brand-name", loc("site", "https://example.test/b", "body", "acme cloud",
+                                                  "Try acme cloud today."), severity="error"))
+    doc = json.loads(write_outputs(make_store(run), tmp_path, formats=["json"])["json"].read_text())
+    schema = json.loads((Path(__file__).parents[3] / "docs" / "findings.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    acme = next(g for g in doc["groups"] if g["text"] == "acme cloud")
+    assert acme["places"] == 2 and acme["pages"] == 2 and acme["touchpoints"] == {"site": 2}
+    assert acme["title"] == "‘acme cloud’ → ‘Acme Cloud’" and acme["statuses"] == {"new": 2}
+    fingerprints = {f["fingerprint"] for f in doc["findings"]}
+    assert all(set(g["findings"]) <= fingerprints for g in doc["groups"])
+    assert len(doc["groups"]) == 4 and doc["fix_first"][0] in {g["id"] for g in doc["groups"]}
