@@ -126,13 +126,20 @@ def contradictions(groups: list[Group],
                    by_fact: dict[tuple[str, str], list[Observation]]) -> list[Contradiction]:
     """Every fact finding still to act on, widest reach first."""
     out = []
+    seen: set[tuple[str, str]] = set()
     for g in groups:
         if g.kind != "fact" or all(f.status in ("fixed", "ignored") for f in g.findings):
             continue
         f = g.findings[0]
         fact, qualifier = fact_key(f)
-        out.append(Contradiction(g, fact, qualifier, f.expected, finding_values(f, by_fact),
-                                 fact_anchor(fact, qualifier)))
+        if (fact, qualifier) in seen:
+            continue  # a rule with an expected value makes a finding per deviating value: one row
+        seen.add((fact, qualifier))
+        # A rule's own expected value (the finding names the deviation), not the majority that
+        # a finding without one reports as its reference.
+        expected = f.expected if "deviation" in f.extra else None
+        values = finding_values(f, by_fact)
+        out.append(Contradiction(g, fact, qualifier, expected, values, fact_anchor(fact, qualifier)))
     return sorted(out, key=lambda c: (-SEVERITY_RANK.get(c.group.severity, -1), -c.group.reach))
 
 

@@ -48,7 +48,10 @@ def fact(rule: str, fact_id: str, qualifier: str, observations: list[Observation
     return Finding("fact", rule, severity, f"{fact_id} has {len(ordered)} different values",
                    [o.location for o in observations], expected or ordered[0]["display"],
                    fact_fingerprint(rule, qualifier, [o.value for o in observations]), status,
-                   {"fact": fact_id, "qualifier": qualifier, "groups": ordered})
+                   {"fact": fact_id, "qualifier": qualifier, "groups": ordered,
+                    # a rule's expected value names the deviation, as audit/rules/fact.py does
+                    **({"deviation": next(g["display"] for g in ordered if g["display"] != expected)}
+                       if expected else {})})
 
 
 def build_store(path: Path, runs: Iterable[RunSpec], *, documents: list[Document] | None = None,

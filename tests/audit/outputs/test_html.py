@@ -10,9 +10,10 @@ from html import unescape
 from pathlib import Path
 
 import templates
+from audit.findings import Observation
 from audit.outputs import write_outputs
 
-from .conftest import loc, sample_run, term
+from .conftest import RunSpec, fact, loc, sample_run, term
 from .xss import JS_URL, PAYLOADS, build_xss_store
 
 
@@ -125,3 +126,16 @@ def test_a_templates_package_without_the_report_is_refused_clearly(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode != 0
     assert "is not touchaudit's (it has no report.html.j2)" in out.stderr
+
+
+def test_a_fact_without_an_expected_value_marks_the_majority_not_an_expectation(make_store, tmp_path):
+    prices = [Observation("price", {"amount": a}, f"${a}", loc("site", f"https://example.test/{i}", "body",
+                                                                f"${a}", f"Pro costs ${a}."), "", f"${a}.00")
+              for i, a in enumerate((29, 29, 25))]
+    run = RunSpec(findings=[fact("plan-price", "price", "", prices)], observations=prices)
+    html = _html(make_store, tmp_path, run)
+    contra = html[html.index('id="contradictions"'):html.index('id="findings"')]
+    assert contra.count('<li class="contra"') == 1
+    assert '<span class="tag">most places</span>' in contra
+    assert '<span class="tag">expected</span>' not in contra
+    assert contra.index("$29.00") < contra.index("$25.00")
