@@ -26,7 +26,7 @@ from audit.findings import (
 )
 from audit.fuzzy import NearMisses
 from audit.match import Hit, Key, Matcher
-from audit.nlp import has_tags, pipeline
+from audit.nlp import has_tags, parse, pipeline
 from audit.rules import RuleSet
 from audit.rules.base import Rule, lower_severity
 from audit.rules.consistency import ConsistencyRule
@@ -101,7 +101,7 @@ class Auditor:
 
     def _audit_batch(self, docs: list[Document]) -> Iterator[Finding]:
         pairs = [(d, r) for d in docs for r in d.regions if r.text]
-        parsed = self.nlp.pipe((r.text for _, r in pairs), batch_size=256)
+        parsed = parse(self.nlp, (r.text for _, r in pairs), batch_size=256)
         current: Document | None = None
         scope: dict[int, bool] = {}
         layouts: dict[str, Layout] = {}

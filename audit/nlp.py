@@ -9,12 +9,14 @@ Matching on NORM (= lemma, lower-cased) lets "sign in" rules catch "Signed in" a
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
 import spacy_lookups_data
 import srsly
 from spacy.language import Language
+from spacy.tokens import Doc
 
 LOOKUPS = Path(spacy_lookups_data.__file__).parent / "data"  # spacy-lookups-data's tables
 TOKENIZER_CACHE = 200_000  # tokenized strings spaCy keeps (its default: 10,000)
@@ -46,7 +48,7 @@ def pipeline(model: str | None = None) -> Language:
     else:
         nlp = spacy.blank("en")
     set_lemma_norms(nlp)
-    nlp.max_length = 5_000_000
+    nlp.max_length = PIECE + 1  # longer texts go through parse(), in pieces
     # spaCy caches the tokenization of 10,000 strings by default; rule patterns alone can fill
     # that before the first page arrives, and then no word of the corpus is ever cached.
     if hasattr(nlp.tokenizer, "max_cache_size"):
@@ -77,3 +79,36 @@ def set_lemma_norms(nlp: Language) -> None:
 def has_tags(nlp: Language) -> bool:
     """Whether the pipeline assigns part-of-speech tags (only trained pipelines do)."""
     return any(name in ("tagger", "morphologizer") for name in nlp.pipe_names)
+
+
+PIECE = 1_000_000  # characters tokenized at once (spaCy's own default limit)
+
+
+def pieces(text: str, size: int = PIECE) -> list[str]:
+    """``text`` cut into pieces of at most ``size`` characters that join back to it exactly: at
+    the last line break (blocks never span one), else the last space, else anywhere."""
+    out = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        cut = text.rfind("\n", start + 1, end)
+        if cut < 0:
+            cut = max(text.rfind(" ", start + 1, end), text.rfind("\t", start + 1, end))
+        cut = cut + 1 if cut >= 0 else end
+        out.append(text[start:cut])
+        start = cut
+    out.append(text[start:])
+    return out
+
+
+def parse(nlp: Language, texts: Iterable[str], batch_size: int = 256) -> Iterator[Doc]:
+    """``nlp.pipe`` for texts of any length: a text longer than a piece (a 6 MB page) is
+    tokenized piece by piece and the pieces joined into one Doc over the whole text, so offsets
+    are the text's and a phrase across a cut is matched as if there were none."""
+    texts = list(texts)
+    short = iter(nlp.pipe((t for t in texts if len(t) <= PIECE), batch_size=batch_size))
+    for text in texts:
+        if len(text) <= PIECE:
+            yield next(short)
+        else:
+            yield Doc.from_docs(list(nlp.pipe(pieces(text))), ensure_whitespace=False)

@@ -1,0 +1,43 @@
+"""A stored page of any length can be audited: a region longer than a tokenizer piece (a 6 MB
+page) is tokenized in pieces joined into one Doc, so offsets stay the region's and a phrase cut
+between two pieces is still matched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from audit.auditor import Auditor
+from audit.documents import Document, Region
+from audit.nlp import PIECE, pieces
+from audit.rules import load_rules
+
+RULES = {"rules": [{"id": "product", "kind": "term", "preferred": "CloudSync", "variants": ["Cloud Sync"]}]}
+
+
+def test_pieces_join_back_and_cut_at_a_line_break_or_a_space():
+    text = ("word " * 300_000) + "\n" + ("more " * 100_000)
+    cut = pieces(text)
+    assert "".join(cut) == text and all(len(p) <= PIECE for p in cut)
+    assert cut[0].endswith(" ") and len(cut) == 3
+    lines = "a line of text\n" * 100_000
+    assert all(p.endswith("\n") for p in pieces(lines, 100_000))
+    assert pieces("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]  # no space at all: cut anywhere
+
+
+def test_a_six_megabyte_region_is_audited_with_a_phrase_across_a_cut(tmp_path: Path):
+    rules = tmp_path / "rules.yaml"
+    YAML(typ="safe").dump(RULES, rules)
+    filler = "lorem ipsum dolor sit amet "
+    head = filler * ((PIECE - 10) // len(filler))
+    head += "x" * (PIECE - 7 - len(head)) + " "  # "Cloud " ends the first piece, "Sync" begins the next
+    text = head + "Cloud Sync " + filler * (5_000_000 // len(filler)) + "Try Cloud Sync today."
+    assert len(text) > 6_000_000
+    assert pieces(text)[0].endswith("Cloud ") and pieces(text)[1].startswith("Sync")
+    doc = Document("site", "website", "https://acme.example/huge", "Huge", [Region("body", text)])
+    auditor = Auditor(load_rules([rules]))
+    findings = list(auditor.audit([doc])) + auditor.finish()
+    places = [(loc.start, loc.text) for f in findings for loc in f.locations]
+    assert places == [(len(head), "Cloud Sync"), (text.rindex("Cloud Sync"), "Cloud Sync")]
+    assert all(text[loc.start:loc.end] == loc.text for f in findings for loc in f.locations)
