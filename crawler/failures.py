@@ -8,6 +8,8 @@ What reaches a spider's errback, as observed with Scrapy 2.19's HTTP/1.1 handler
 - body over DOWNLOAD_MAXSIZE: ``DownloadCancelledError`` ("... larger than download max size")
                                                                                         -> too_large
 - REDIRECT_MAX_TIMES reached: ``IgnoreRequest("max redirections reached")``             -> redirect_loop
+- a compressed body inflating past DOWNLOAD_MAXSIZE: ``IgnoreRequest("... exceeded DOWNLOAD_MAXSIZE
+  ... during decompression")``                                                         -> too_large
 - disallowed by robots.txt: ``IgnoreRequest("Forbidden by robots.txt")``                -> robots
 - truncated body: ``ResponseDataLossError``; other transport errors: ``DownloadFailedError``
                                                                                         -> connection
@@ -60,6 +62,8 @@ def classify(failure: TwistedFailure) -> tuple[str, str]:
             return "robots", "forbidden by robots.txt"
         if "redirect" in text:
             return "redirect_loop", str(exc)
+        if "download_maxsize" in text or "max size" in text:  # a body that inflated past the limit
+            return "too_large", str(exc)
         return "connection", detail
     if _too_large(exc):
         return "too_large", str(exc) or detail

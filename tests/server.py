@@ -8,6 +8,7 @@ server's base URL, so JSON APIs and sitemaps can hold absolute links) plus a few
 - ``/redirect?to=<path>``       one 301 redirect to ``to``
 - ``/delay/<seconds>/<path>``   waits, then serves ``<path>``
 - ``/big/<bytes>``              an HTML page of that many bytes
+- ``/gzip-bomb/<bytes>``        that many bytes of HTML, gzip-compressed to a few hundred
 - ``/binary-as-html``           random bytes served as text/html
 - ``/headers/<name>/<value>/<path>`` serves ``<path>`` with an extra response header
 
@@ -18,6 +19,7 @@ request, to make a crawl long enough to be stopped half-way.
 
 from __future__ import annotations
 
+import gzip
 import mimetypes
 import os
 import threading
@@ -62,6 +64,9 @@ class Handler(BaseHTTPRequestHandler):
             size = int(segs[1])
             body = b"<html><body><p>" + b"a " * (size // 2) + b"</p></body></html>"
             return self.send(200, body, {"Content-Type": "text/html"})
+        if segs[:1] == ["gzip-bomb"] and len(segs) == 2:  # a small gzip body that inflates past the limit
+            body = gzip.compress(b"<html><body><p>" + b" " * int(segs[1]) + b"</p></body></html>")
+            return self.send(200, body, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
         if segs == ["binary-as-html"]:
             return self.send(200, os.urandom(4096) + b"\x00\x01\x02", {"Content-Type": "text/html"})
         if segs[:1] == ["headers"] and len(segs) >= 3:
