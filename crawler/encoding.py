@@ -41,15 +41,22 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         http_content_type_encoding(content_type) if content_type else None,
         html_body_declared_encoding(body[:4096]),
     ]
-    wide = any(e and e.startswith(("utf-16", "utf-32")) for e in declared)
-    if not wide and b"\x00" in body[:8192]:
-        raise DecodeError("NUL bytes in the body: binary data, not HTML")
     candidates: list[str] = []
     for enc in [*declared, "utf-8", FALLBACK]:
         name = resolve_encoding(enc) if enc else None
         if name and name not in candidates:
             candidates.append(name)
+    if candidates[0] in SINGLE_BYTE and _is_utf8(body):
+        # Any bytes decode "cleanly" as a single-byte charset; bytes that are valid UTF-8 with
+        # multi-byte characters are UTF-8 whatever the header says ("cafÃ©" is never meant).
+        candidates.insert(0, "utf-8")
     text, encoding = _first_clean(body, candidates)
+    if text and "\x00" in text and not encoding.startswith(("utf-16", "utf-32")):
+        # A stray NUL in a text page is dropped; a binary file has far more control bytes than
+        # the share allowed below and is still refused.
+        nuls = text.count("\x00")
+        if nuls / len(text) <= MAX_CONTROL:
+            text = text.replace("\x00", "")
     if text:
         control = sum(1 for ch in text if ord(ch) < 32 and ch not in CONTROL_OK) / len(text)
         replaced = text.count("\ufffd") / len(text)
@@ -57,6 +64,19 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
             raise DecodeError(f"not text: {control:.0%} control and {replaced:.0%} undecodable "
                               f"characters as {encoding}")
     return text, encoding
+
+
+SINGLE_BYTE = frozenset({"cp1252", "windows-1252", "iso8859-1", "latin-1", "iso8859-15", "cp1250",
+                         "cp1251", "iso8859-2", "ascii"})
+
+
+def _is_utf8(body: bytes) -> bool:
+    """Valid UTF-8 holding at least one multi-byte character."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any(ord(ch) > 127 for ch in text)
 
 
 def _first_clean(body: bytes, candidates: list[str]) -> tuple[str, str]:

@@ -114,15 +114,59 @@ class Extracted:
     flat: list[str] = field(default_factory=list)  # regions whose structure could not be kept
 
 
+# Browsers keep what follows a stray </body> or </html>, and a second <body>'s content, in the
+# one body; libxml2 drops it. Without those tags it reads the page as a browser does.
+_BODY_END = re.compile(r"</\s*(?:body|html)\s*>", re.IGNORECASE)
+_BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                   "track", "wbr"})
+MAX_DEPTH = 1000  # elements nested deeper are read as if their tags were not there
+
+
 def parse(html: str) -> Any | None:
     """The lxml tree of a page, or None when there is no markup at all."""
     html = _CONTROL.sub("", _XML_DECL.sub("", html, count=1))
     if not html.strip():
         return None
+    html = _BODY_END.sub("", html)
+    bodies = list(_BODY_START.finditer(html))
+    if len(bodies) > 1:
+        first = bodies[0].end()
+        html = html[:first] + _BODY_START.sub("", html[first:])
     try:
-        return lxml.html.document_fromstring(html, parser=_PARSER)
+        tree = lxml.html.document_fromstring(html, parser=_PARSER)
+        if any("depth" in e.message.lower() for e in _PARSER.error_log):
+            # libxml2 stops at 2,048 levels and drops the rest of the page.
+            tree = lxml.html.document_fromstring(_shallow(html), parser=_PARSER)
+        return tree
     except (lxml.etree.ParserError, ValueError):
         return None
+
+
+def _shallow(html: str, limit: int = MAX_DEPTH) -> str:
+    """``html`` without the tags of elements nested deeper than ``limit`` (their text stays)."""
+    out, last, depth = [], 0, 0
+    dropped: dict[str, int] = {}
+    for m in _TAG.finditer(html):
+        name, closing, void = m.group(2).lower(), m.group(1), m.group(3) or m.group(2).lower() in _VOID
+        if void:
+            continue
+        if closing:
+            if dropped.get(name):
+                dropped[name] -= 1
+                out.append(html[last:m.start()])
+                last = m.end()
+            else:
+                depth = max(0, depth - 1)
+        elif depth >= limit:
+            dropped[name] = dropped.get(name, 0) + 1
+            out.append(html[last:m.start()])
+            last = m.end()
+        else:
+            depth += 1
+    out.append(html[last:])
+    return "".join(out)
 
 
 def extract(html: str, merge_tags: bool = False, selectors: Selectors | None = None,

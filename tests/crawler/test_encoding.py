@@ -47,3 +47,21 @@ def test_binary_is_a_decode_error(nul: bool) -> None:
         body = body.replace(b"\x00", b"")
     with pytest.raises(DecodeError):
         decode_html(body, "text/html")
+
+
+def test_a_stray_nul_in_a_text_page_is_dropped_not_a_decode_error() -> None:
+    body = ("<p>" + TEXT + "</p>\n") * 20 + "<p>a log line\x00 with a NUL</p>"
+    text, encoding = decode_html(body.encode("utf-8"), "text/html")
+    assert encoding == "utf-8" and "a log line with a NUL" in text and "\x00" not in text
+
+
+@pytest.mark.parametrize("header", ["iso-8859-1", "windows-1252", "latin1"])
+def test_utf8_bytes_behind_a_single_byte_header_are_utf8(header: str) -> None:
+    body = '<meta charset="utf-8"><p>Sync your résumé and café receipts.</p>'.encode()
+    text, encoding = decode_html(body, f"text/html; charset={header}")
+    assert encoding == "utf-8" and "résumé and café" in text
+
+
+def test_a_single_byte_page_behind_its_own_header_stays_single_byte() -> None:
+    body = "<p>Sync your résumé.</p>".encode("cp1252")
+    assert decode_html(body, "text/html; charset=iso-8859-1") == ("<p>Sync your résumé.</p>", "cp1252")

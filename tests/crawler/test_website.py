@@ -27,6 +27,7 @@ PAGES = {
     "/blog/2026/lisbon-office.html", "/blog/2026/faster-uploads.html", "/docs/getting-started.html",
     "/docs/install.html", "/docs/changelog.html", "/landing/spring-offer.html", "/cafe.html",
     "/legacy.html", "/broken.html",
+    "/odd/deep.html", "/odd/stray-end.html", "/odd/nul.html", "/odd/utf8-latin1-header.html",
 }
 SAME_CONTENT = {"/about.html", "/company/about.html"}
 
@@ -49,6 +50,8 @@ def acme() -> Iterator[FixtureServer]:
     with FixtureServer(ACME) as srv:
         # legacy.html is windows-1252 bytes; the server claims UTF-8, as misconfigured servers do.
         srv.content_types["legacy.html"] = "text/html; charset=utf-8"
+        # UTF-8 bytes (and <meta charset="utf-8">) behind a header that claims Latin-1.
+        srv.content_types["utf8-latin1-header.html"] = "text/html; charset=iso-8859-1"
         yield srv
 
 
@@ -202,6 +205,19 @@ def test_page_declared_utf8_but_written_in_windows_1252_is_readable(site: CrawlR
     body = site.doc("/legacy.html").region("body").text
     assert "“Sync your résumé, your naïve drafts and your café receipts.”" in body
     assert "\ufffd" not in body
+
+
+def test_odd_pages_are_read_as_a_browser_reads_them(site: CrawlResult) -> None:
+    deep = site.doc("/odd/deep.html").region("body").text
+    assert "Text ten thousand levels deep." in deep and "Text after the nesting." in deep
+    stray = site.doc("/odd/stray-end.html").region("body").text
+    assert stray.split("\n") == ["Text before the end.", "Text after a stray end tag.",
+                                 "Text in a second body."]
+    log = site.doc("/odd/nul.html").region("body").text
+    assert "Sync log line with a NUL byte." in log
+    resume = site.doc("/odd/utf8-latin1-header.html").region("body").text
+    assert "Sync your résumé and café receipts." in resume
+    assert not [f for f in site.failures if "/odd/" in f.url]
 
 
 def test_malformed_html_still_extracts(site: CrawlResult) -> None:
