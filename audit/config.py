@@ -85,7 +85,13 @@ CRAWL = [
     Option("timeout", "float", "seconds before a request times out", default=30.0),
     Option("max_size", "any", "largest response accepted (bytes, or 5MB…)", default="10MB",
            check=_size),
-    Option("retries", "int", "retries of a failed request", default=1),
+    Option("retries", "int", "retries of a failed request (5xx, timeout, connection), each after a "
+           "backoff that doubles; a 429 or 503 is retried at least 5 times, after what its Retry-After "
+           "asks", default=2),
+    Option("backoff", "float", "seconds before the first retry; each next one waits twice as long "
+           "(at most 30 s)", default=0.5),
+    Option("autothrottle", "bool", "adapt the delay to each host's response times (Scrapy's "
+           "AutoThrottle), aiming at 'per_host' requests in flight", default=False),
     Option("user_agent", "str", "the User-Agent header",
            default="touchaudit (+https://github.com/touchaudit/touchaudit)"),
     Option("httpcache", "bool", "keep Scrapy's HTTP cache (RFC 2616 policy) for incremental "

@@ -27,7 +27,17 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 8
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10_000_000  # an auditor's pages; larger responses are stored as 'too_large'
 DOWNLOAD_WARNSIZE = 0
-RETRY_TIMES = 1
+RETRY_TIMES = 2
+# crawler/retry.py: Retry-After honoured, backoff that doubles, a rate-limited host slowed down.
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+RETRY_BACKOFF_BASE = 0.5
+RETRY_BACKOFF_MAX = 30.0
+RETRY_AFTER_MAX = 60.0
+RETRY_RATE_LIMITED_TIMES = 5
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.retry.PoliteRetryMiddleware": 550,
+}
 REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # spiders turn error statuses into stored Failures, not silent drops
 COOKIES_ENABLED = False

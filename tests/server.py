@@ -14,7 +14,8 @@ server's base URL, so JSON APIs and sitemaps can hold absolute links) plus a few
 
 Every request is logged in ``server.requests`` (method, path, headers) and every response in
 ``server.responses`` (path, status) for assertions; ``server.delay`` (seconds) slows down every
-request, to make a crawl long enough to be stopped half-way.
+request, to make a crawl long enough to be stopped half-way; ``server.rate_limit`` (requests per
+second) answers 429 with ``Retry-After: 1`` to a client going faster, as rate-limited sites do.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Handler(BaseHTTPRequestHandler):
         self.server.requests.append((self.command, self.path, dict(self.headers)))
         if self.server.delay:
             time.sleep(self.server.delay)
+        if self.server.rate_limit and not self.server.take():
+            return self.send(429, b"<html><body>Too many requests</body></html>", {"Retry-After": "1"})
         parts = urlsplit(self.path)
         path = unquote(parts.path)
         query = parse_qs(parts.query)
@@ -129,9 +132,23 @@ class FixtureServer(ThreadingHTTPServer):
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.responses: list[tuple[str, int]] = []
         self.delay = 0.0
+        self.rate_limit = 0.0  # requests per second allowed; above it: 429 with Retry-After: 1
+        self._tokens, self._refilled, self._lock = 1.0, time.monotonic(), threading.Lock()
         # file name -> Content-Type, for fixtures that lie about their type on purpose
         self.content_types: dict[str, str] = {}
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    def take(self) -> bool:
+        """A token of the rate limit's bucket (as many as one second allows, refilled
+        continuously), or False when the client is going too fast."""
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.rate_limit, self._tokens + (now - self._refilled) * self.rate_limit)
+            self._refilled = now
+            if self._tokens < 1:
+                return False
+            self._tokens -= 1
+            return True
 
     def __enter__(self) -> FixtureServer:
         self.thread.start()
