@@ -1,9 +1,10 @@
 """URL identity: one page, one URL, however a link spells it.
 
 A page is reachable under many spellings (``?utm_source=…``, ``#section``, ``/pricing/`` vs
-``/pricing``, ``HTTP://Host:80``, query parameters in another order). Requests are made for the
-canonical spelling, so Scrapy's dupefilter never fetches a page twice, and documents are stored
-under it, so the store holds each page once.
+``/pricing``, ``HTTP://Host:80``, query parameters in another order). The canonical spelling is
+the page's identity: a page is asked for once whatever spelling links to it, and stored under it,
+so the store holds each page once. What is fetched is the spelling the site published
+(``request_url``): canonicalizing is for recognising duplicates, never for changing the request.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from w3lib.url import canonicalize_url
+from w3lib.url import canonicalize_url, safe_url_string
 
 # Query parameters that say where a visitor came from, never which page they see.
 TRACKING = re.compile(
@@ -42,6 +43,26 @@ def canonical_url(url: str) -> str:
     if len(path) > 1:
         path = path.rstrip("/") or "/"
     return canonicalize_url(urlunsplit((scheme, netloc, path, query, "")))
+
+
+def request_url(url: str) -> str:
+    """``url`` as the site published it, to be fetched: its path (trailing slash included) and
+    query order kept, since ``/docs/`` and ``/docs`` are different resources on many servers;
+    only what never reaches or changes the page goes: the fragment, tracking parameters, the
+    default port, upper case in scheme and host."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = _port(parts)
+    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@{netloc}"
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    query = urlencode([(k, v) for k, v in pairs if not TRACKING.match(k)]) if any(
+        TRACKING.match(k) for k, _ in pairs) else parts.query
+    return safe_url_string(urlunsplit((scheme, netloc, parts.path or "/", query, "")))
 
 
 def _port(parts: object) -> int | None:

@@ -15,7 +15,8 @@ server's base URL, so JSON APIs and sitemaps can hold absolute links) plus a few
 Every request is logged in ``server.requests`` (method, path, headers) and every response in
 ``server.responses`` (path, status) for assertions; ``server.delay`` (seconds) slows down every
 request, to make a crawl long enough to be stopped half-way; ``server.rate_limit`` (requests per
-second) answers 429 with ``Retry-After: 1`` to a client going faster, as rate-limited sites do.
+second) answers 429 with ``Retry-After: 1`` to a client going faster, as rate-limited sites do;
+``server.strict_slash`` answers ``/docs`` with 404 when only ``/docs/`` exists, as many servers do.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ class Handler(BaseHTTPRequestHandler):
         if not str(target).startswith(str(root.resolve())):
             return self.send(403, b"forbidden")
         if target.is_dir():
+            if self.server.strict_slash and not path.endswith("/"):
+                return self.send(404, b"<html><body><h1>Not found</h1></body></html>")
             target = target / "index.html"
         # ?page=N / ?cursor=X / ?page[after]=X select a sibling file when there is one, so the first
         # page (articles.json) and the next (articles.json?page=2 -> articles.page-2.json) differ.
@@ -133,6 +136,7 @@ class FixtureServer(ThreadingHTTPServer):
         self.responses: list[tuple[str, int]] = []
         self.delay = 0.0
         self.rate_limit = 0.0  # requests per second allowed; above it: 429 with Retry-After: 1
+        self.strict_slash = False  # a folder asked for without its trailing slash: 404, no redirect
         self._tokens, self._refilled, self._lock = 1.0, time.monotonic(), threading.Lock()
         # file name -> Content-Type, for fixtures that lie about their type on purpose
         self.content_types: dict[str, str] = {}

@@ -30,7 +30,7 @@ from crawler.encoding import DecodeError, decode_html
 from crawler.extract import Extracted, extract
 from crawler.failures import status_reason
 from crawler.spiders.base import TouchpointSpider
-from crawler.urls import absolute, canonical_url, domain_of, host, host_allowed
+from crawler.urls import absolute, canonical_url, domain_of, host, host_allowed, request_url
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ class WebsiteSpider(TouchpointSpider):
     def setup_html_crawl(self) -> None:
         """Read the touchpoint's crawl scope: start URLs, allowed hosts, include/exclude."""
         tp = self.tp
-        self.start_urls = [canonical_url(u) for u in tp.start_urls]
+        self.start_urls = [request_url(u) for u in tp.start_urls]  # as published: /docs/ is not /docs
         domains = [domain_of(d) for d in tp.allowed_domains] or [host(u) for u in self.start_urls]
         # Scrapy's OffsiteMiddleware reads allowed_domains too: it catches redirects off the site.
         self.allowed_domains = sorted({d for d in domains if d})
@@ -69,7 +69,9 @@ class WebsiteSpider(TouchpointSpider):
 
     def html_start_requests(self) -> Iterator[Request]:
         """The start URLs, then each start host's robots.txt sitemaps and sitemap.xml."""
+        asked = self.__dict__.setdefault("_links_asked", set())
         for url in self.start_urls:
+            asked.add(canonical_url(url))
             yield self.page_request(url, depth=0)
         if not self.tp.sitemap:
             return
@@ -79,7 +81,7 @@ class WebsiteSpider(TouchpointSpider):
             yield self.sitemap_request(f"{root}/sitemap.xml", guessed=True)
 
     def page_request(self, url: str, depth: int, canonical_of: str | None = None) -> Request:
-        """A request for a page that may become a Document (``url`` is canonical)."""
+        """A request for a page that may become a Document (``url`` as the site published it)."""
         meta = {"page": True, "link_depth": depth}
         if canonical_of:
             meta["canonical_of"] = canonical_of
@@ -109,12 +111,12 @@ class WebsiteSpider(TouchpointSpider):
             if url in raw_seen:
                 continue
             raw_seen.add(url)
-            url = canonical_url(url)
-            if url in asked:
+            key = canonical_url(url)  # one page, however it is spelled
+            if key in asked:
                 continue
-            asked.add(url)
-            if self.wanted(url):
-                yield self.page_request(url, depth)
+            asked.add(key)
+            if self.wanted(key):
+                yield self.page_request(request_url(url), depth)  # fetched as the site wrote it
             else:
                 self.crawler.stats.inc_value("touchaudit/out_of_scope")
 
@@ -187,11 +189,11 @@ class WebsiteSpider(TouchpointSpider):
         target = absolute(page.canonical, response.url)
         if not target:
             return None
-        target = canonical_url(target)
-        if target == canonical_url(response.url) or not self.wanted(target):
+        key = canonical_url(target)
+        if key == canonical_url(response.url) or not self.wanted(key):
             return None
         self.crawler.stats.inc_value("touchaudit/canonical_elsewhere")
-        return target
+        return request_url(target)
 
     def failure(self, url: str, reason: str, detail: str, status: int | None = None) -> Failure:
         self.crawler.stats.inc_value(f"touchaudit/failures/{reason}")
@@ -229,7 +231,7 @@ class WebsiteSpider(TouchpointSpider):
         locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
             for loc in locs:
-                yield self.sitemap_request(canonical_url(loc))
+                yield self.sitemap_request(request_url(loc))
         else:
             # Pages listed in a sitemap count as start URLs: they may be linked from nowhere.
             yield from self.follow(locs, depth=0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import absolute, canonical_url, domain_of, host_allowed
+from crawler.urls import absolute, canonical_url, domain_of, host_allowed, request_url
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -37,3 +37,15 @@ def test_hosts_are_allowed_by_name_without_port() -> None:
     assert host_allowed("http://127.0.0.1:41234/x", domains)
     assert host_allowed("https://www.acme.example/", domains)
     assert not host_allowed("https://notacme.example/", domains)
+
+
+@pytest.mark.parametrize(("published", "fetched"), [
+    ("https://Acme.example:443/docs/", "https://acme.example/docs/"),
+    ("https://acme.example/docs", "https://acme.example/docs"),
+    ("https://acme.example/a/?b=2&a=1#top", "https://acme.example/a/?b=2&a=1"),
+    ("https://acme.example/p/?utm_source=x&id=3", "https://acme.example/p/?id=3"),
+    ("https://acme.example/caf%C3%A9 menu/", "https://acme.example/caf%C3%A9%20menu/"),
+])
+def test_a_url_is_fetched_as_published(published: str, fetched: str) -> None:
+    assert request_url(published) == fetched
+    assert canonical_url(published) == canonical_url(fetched)  # the same page either way
