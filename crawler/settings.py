@@ -37,6 +37,9 @@ RETRY_RATE_LIMITED_TIMES = 5
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.retry.PoliteRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.redirects.PageRedirectMiddleware": 600,
+    "crawler.redirects.RedirectLoopMiddleware": 650,  # sees a redirect before PageRedirectMiddleware
 }
 REDIRECT_MAX_TIMES = 10
 HTTPERROR_ALLOW_ALL = True  # spiders turn error statuses into stored Failures, not silent drops

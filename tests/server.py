@@ -6,6 +6,7 @@ server's base URL, so JSON APIs and sitemaps can hold absolute links) plus a few
 - ``/status/<code>``            responds with that status and a small HTML body
 - ``/redirect-loop/<n>``        redirects to ``/redirect-loop/<n+1>`` forever
 - ``/redirect?to=<path>``       one 301 redirect to ``to``
+- ``/redirect-back/a``          redirects to ``/redirect-back/b``, which redirects back to ``a``
 - ``/delay/<seconds>/<path>``   waits, then serves ``<path>``
 - ``/big/<bytes>``              an HTML page of that many bytes
 - ``/gzip-bomb/<bytes>``        that many bytes of HTML, gzip-compressed to a few hundred
@@ -59,6 +60,8 @@ class Handler(BaseHTTPRequestHandler):
         if segs[:1] == ["redirect-loop"]:
             n = int(segs[1]) if len(segs) > 1 else 0
             return self.send(302, b"", {"Location": f"/redirect-loop/{n + 1}"})
+        if segs[:1] == ["redirect-back"] and len(segs) == 2:  # /redirect-back/a -> /redirect-back/b -> …/a
+            return self.send(302, b"", {"Location": "/redirect-back/" + ("b" if segs[1] == "a" else "a")})
         if segs[:1] == ["redirect"]:
             return self.send(301, b"", {"Location": query.get("to", ["/"])[0]})
         if segs[:1] == ["delay"] and len(segs) >= 2:

@@ -35,6 +35,7 @@ FAILURES = [  # (url path, reason, HTTP status)
     ("/status/404", "http_4xx", 404),
     ("/status/500", "http_5xx", 500),
     ("/redirect-loop/0", "redirect_loop", None),
+    ("/redirect-back/a", "redirect_loop", None),  # back to a URL of its own chain: no longer lost
     ("/big/500000", "too_large", None),
     ("/gzip-bomb/5000000", "too_large", None),  # 5 MB inflated from a few KB: cut, not a connection error
     ("/delay/5/about.html", "timeout", None),
@@ -331,3 +332,14 @@ def test_urls_are_fetched_as_published_with_their_trailing_slash(tmp_path: Path)
     assert result.failures == [], result.failures
     assert sorted(paths(result, srv.base)) == ["/about.html", "/docs", "/docs/guide.html"]
     assert asked.count("/docs/") == 1 and "/docs" not in asked
+
+
+def test_no_url_the_crawl_accepted_is_left_pending(site: CrawlResult) -> None:
+    """Every URL asked for ended as a document or a failure (a redirect back into its own chain
+    used to stay pending in a crawl called complete)."""
+    from audit.store import Store
+
+    with Store(site.store_path) as store:
+        pending = [r[0] for r in store.db.execute(
+            "SELECT url FROM frontier WHERE crawl_id=? AND state='pending'", (site.crawl_id,))]
+    assert site.state == "complete" and pending == []
