@@ -44,6 +44,7 @@ FAILURE_REASONS: tuple[str, ...] = (
     "connection",
     "too_large",
     "redirect_loop",
+    "soft_404",
     "robots",
     "not_html",
     "decode_error",

@@ -152,6 +152,10 @@ class WebsiteSpider(TouchpointSpider):
             logger.warning("could not parse %s: %s", url, exc)
             yield self.failure(url, "parse_error", f"{type(exc).__name__}: {exc}", response.status)
             return
+        missing = soft_404(page)
+        if missing:
+            yield self.failure(url, "soft_404", missing, response.status)
+            return
         canonical = self.canonical_elsewhere(response, page)
         if canonical:
             # Another URL is this page's name: fetch that one (once, by the dupefilter) instead.
@@ -242,6 +246,25 @@ class WebsiteSpider(TouchpointSpider):
             logger.debug("no %s: %s", failure.request.url, failure.value)
             return
         yield from self.failed(failure)
+
+
+_NOT_FOUND = re.compile(r"\b(?:404|page not found|not found|(?:does not|doesn't|no longer) exists?|"
+                        r"no longer available|(?:couldn't|could not|can't|cannot) (?:be )?f(?:ou|i)nd)\b",
+                        re.IGNORECASE)
+SOFT_404_WORDS = 150  # an error page is short: a longer page about "404 errors" is content
+
+
+def soft_404(page: Extracted) -> str | None:
+    """Why a page served with 200 is a "not found" page (its title or first heading says so and
+    it has little text of its own), else None."""
+    heading = next((r.text.split("\n")[0] for r in page.regions if r.name == "heading" and r.text), "")
+    said = next((t for t in (page.title or "", heading) if _NOT_FOUND.search(t)), None)
+    if said is None:
+        return None
+    words = sum(len(r.text.split()) for r in page.regions if r.name == "body")
+    if words >= SOFT_404_WORDS:
+        return None
+    return f"HTTP 200, but the page says {said.strip()!r} ({words} words)"
 
 
 def _content_type(raw: bytes | None) -> str | None:

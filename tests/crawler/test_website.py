@@ -28,6 +28,7 @@ PAGES = {
     "/docs/install.html", "/docs/changelog.html", "/landing/spring-offer.html", "/cafe.html",
     "/legacy.html", "/broken.html",
     "/odd/deep.html", "/odd/stray-end.html", "/odd/nul.html", "/odd/utf8-latin1-header.html",
+    "/docs/fixing-404-errors.html",  # a page about 404 errors is content, not a soft 404
 }
 SAME_CONTENT = {"/about.html", "/company/about.html"}
 
@@ -36,6 +37,7 @@ FAILURES = [  # (url path, reason, HTTP status)
     ("/status/500", "http_5xx", 500),
     ("/redirect-loop/0", "redirect_loop", None),
     ("/redirect-back/a", "redirect_loop", None),  # back to a URL of its own chain: no longer lost
+    ("/gone.html", "soft_404", 200),  # a 200 page that says "we couldn't find that page"
     ("/big/500000", "too_large", None),
     ("/gzip-bomb/5000000", "too_large", None),  # 5 MB inflated from a few KB: cut, not a connection error
     ("/delay/5/about.html", "timeout", None),
