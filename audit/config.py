@@ -69,6 +69,9 @@ TOUCHPOINT = [
     Option("exclude", "regexes", "URLs matching one of these patterns are not crawled"),
     Option("max_pages", "int", "stop after this many documents", default=5000),
     Option("max_depth", "int", "how many links away from a start URL to follow", default=20),
+    Option("max_per_pattern", "int", "most pages of one path that differ only in their query's "
+           "values (a calendar's ?month=, a filter's ?color=&size=): such traps cannot use up "
+           "max_pages", default=100),
     Option("sitemap", "bool", "read sitemap.xml and the sitemaps named in robots.txt", default=True),
     Option("robots", "bool", "obey robots.txt", default=True),
     Option("zendesk", "map", "read a Zendesk Help Center through its API", table=ZENDESK),
@@ -125,6 +128,7 @@ class Touchpoint:
     exclude: list[str] = field(default_factory=list)
     max_pages: int = 5000
     max_depth: int = 20
+    max_per_pattern: int = 100
     sitemap: bool = True
     robots: bool = True
     zendesk: dict[str, Any] | None = None

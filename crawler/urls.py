@@ -14,11 +14,13 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
-# Query parameters that say where a visitor came from, never which page they see.
+# Query parameters that say where a visitor came from or which visit it is, never which page.
 TRACKING = re.compile(
     r"^(utm_[a-z0-9_]+|gclid|gclsrc|dclid|fbclid|msclkid|yclid|twclid|igshid|mc_cid|mc_eid|_ga|_gl"
     r"|_hsenc|_hsmi|__hstc|__hssc|__hsfp|hsctatracking|mkt_tok|ref|ref_src"
-    r"|trk|oly_anon_id|oly_enc_id|vero_id|wickedid|s_kwcid|sc_cid)$",
+    r"|trk|oly_anon_id|oly_enc_id|vero_id|wickedid|s_kwcid|sc_cid"
+    # Session ids: a new one per visit would make every page a new URL.
+    r"|phpsessid|jsessionid|sessionid|session_id|sid|aspsessionid)$",
     re.IGNORECASE,
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -99,3 +101,13 @@ def domain_of(entry: str) -> str:
     if "//" not in entry:
         entry = "//" + entry
     return (urlsplit(entry).hostname or "").lower()
+
+
+def url_pattern(url: str) -> str:
+    """The shape of a URL, for bounding traps: host, path and the query's parameter names without
+    their values. ``/events?month=2027-01`` and ``?month=2031-07`` are one pattern (a calendar's
+    next month, forever), as are a faceted list's ``?color=red&size=m`` and ``?color=blue&size=l``;
+    pages with paths of their own (``/articles/123``, ``/articles/124``) are not."""
+    parts = urlsplit(url)
+    names = sorted({k for k, _ in parse_qsl(parts.query, keep_blank_values=True)})
+    return f"{(parts.hostname or '').lower()}{parts.path}?{'&'.join(names)}"

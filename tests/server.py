@@ -6,6 +6,7 @@ server's base URL, so JSON APIs and sitemaps can hold absolute links) plus a few
 - ``/status/<code>``            responds with that status and a small HTML body
 - ``/redirect-loop/<n>``        redirects to ``/redirect-loop/<n+1>`` forever
 - ``/redirect?to=<path>``       one 301 redirect to ``to``
+- ``/calendar?month=<n>``       an events calendar linking to month n + 1, forever
 - ``/redirect-back/a``          redirects to ``/redirect-back/b``, which redirects back to ``a``
 - ``/delay/<seconds>/<path>``   waits, then serves ``<path>``
 - ``/big/<bytes>``              an HTML page of that many bytes
@@ -62,6 +63,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(302, b"", {"Location": f"/redirect-loop/{n + 1}"})
         if segs[:1] == ["redirect-back"] and len(segs) == 2:  # /redirect-back/a -> /redirect-back/b -> …/a
             return self.send(302, b"", {"Location": "/redirect-back/" + ("b" if segs[1] == "a" else "a")})
+        if segs == ["calendar"]:  # a month links to the next, forever, as event calendars do
+            month = int(query.get("month", ["0"])[0])
+            body = (f"<html><body><h1>Events, month {month}</h1><p>No events in month {month}.</p>"
+                    f'<a href="/calendar?month={month + 1}">Next month</a></body></html>').encode()
+            return self.send(200, body)
         if segs[:1] == ["redirect"]:
             return self.send(301, b"", {"Location": query.get("to", ["/"])[0]})
         if segs[:1] == ["delay"] and len(segs) >= 2:

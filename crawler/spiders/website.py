@@ -30,7 +30,7 @@ from crawler.encoding import DecodeError, decode_html
 from crawler.extract import Extracted, extract
 from crawler.failures import status_reason
 from crawler.spiders.base import TouchpointSpider
-from crawler.urls import absolute, canonical_url, domain_of, host, host_allowed, request_url
+from crawler.urls import absolute, canonical_url, domain_of, host, host_allowed, request_url, url_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -115,10 +115,26 @@ class WebsiteSpider(TouchpointSpider):
             if key in asked:
                 continue
             asked.add(key)
-            if self.wanted(key):
-                yield self.page_request(request_url(url), depth)  # fetched as the site wrote it
-            else:
+            if not self.wanted(key):
                 self.crawler.stats.inc_value("touchaudit/out_of_scope")
+            elif self.trapped(key):
+                self.crawler.stats.inc_value("touchaudit/over_pattern_limit")
+            else:
+                yield self.page_request(request_url(url), depth)  # fetched as the site wrote it
+
+    def trapped(self, url: str) -> bool:
+        """Whether ``url`` is one page too many of its pattern (``max_per_pattern``): a calendar,
+        session ids or faceted navigation make endless URLs that depth alone does not stop."""
+        counts = self.__dict__.setdefault("_pattern_counts", {})
+        pattern = url_pattern(url)
+        if counts.get(pattern, 0) >= self.tp.max_per_pattern:
+            if counts.get(pattern, 0) == self.tp.max_per_pattern:
+                logger.info("%s: more than %d pages like %s: the rest are not followed", self.tp.name,
+                            self.tp.max_per_pattern, url)
+                counts[pattern] += 1
+            return True
+        counts[pattern] = counts.get(pattern, 0) + 1
+        return False
 
     def headers_received(self, headers: Any, request: Request, **kwargs: Any) -> None:
         """Stop downloading a linked PDF, image or video as soon as its type is known."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import absolute, canonical_url, domain_of, host_allowed, request_url
+from crawler.urls import absolute, canonical_url, domain_of, host_allowed, request_url, url_pattern
 
 
 @pytest.mark.parametrize(("url", "expected"), [
@@ -49,3 +49,14 @@ def test_hosts_are_allowed_by_name_without_port() -> None:
 def test_a_url_is_fetched_as_published(published: str, fetched: str) -> None:
     assert request_url(published) == fetched
     assert canonical_url(published) == canonical_url(fetched)  # the same page either way
+
+
+def test_a_url_pattern_is_its_path_and_query_names() -> None:
+    assert url_pattern("https://a.example/events?month=2027-01") == url_pattern("https://a.example/events?month=9")
+    assert url_pattern("https://a.example/list?color=red&size=m") == url_pattern("https://a.example/list?size=l&color=b")
+    assert url_pattern("https://a.example/articles/123") != url_pattern("https://a.example/articles/124")
+
+
+def test_session_ids_do_not_make_a_page_new() -> None:
+    assert canonical_url("https://a.example/p?id=3&PHPSESSID=ab12") == canonical_url("https://a.example/p?id=3")
+    assert canonical_url("https://a.example/p?sid=77") == canonical_url("https://a.example/p")

@@ -345,3 +345,18 @@ def test_no_url_the_crawl_accepted_is_left_pending(site: CrawlResult) -> None:
         pending = [r[0] for r in store.db.execute(
             "SELECT url FROM frontier WHERE crawl_id=? AND state='pending'", (site.crawl_id,))]
     assert site.state == "complete" and pending == []
+
+
+def test_a_calendar_trap_is_bounded_by_its_pattern_not_by_max_pages(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text('<html><body><p>Home.</p><a href="/calendar?month=1">Events</a> '
+                                     '<a href="/about.html">About</a></body></html>')
+    (root / "about.html").write_text("<html><body><p>About us.</p></body></html>")
+    with FixtureServer(root) as srv:
+        result = crawl(tmp_path, site_config(srv.base, sitemap=False, robots=False, max_depth=1000,
+                                             max_pages=500, max_per_pattern=20))
+    assert result.returncode == 0, result.stderr[-3000:]
+    months = [u for u in result.urls if "/calendar" in u]
+    assert len(months) == 20 and result.state == "complete"
+    assert {"/", "/about.html"} <= set(paths(result, srv.base))
