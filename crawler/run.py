@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -18,6 +19,7 @@ from scrapy.utils.project import get_project_settings
 from audit.config import Config, Touchpoint
 from audit.store import Store
 from crawler.jobs import COMPLETE_REASONS
+from crawler.lock import crawl_lock
 
 logger = logging.getLogger(__name__)
 
@@ -130,21 +132,33 @@ def run_crawl(
     pending URLs are fetched, stored pages are not; without such a crawl a new one starts.
     """
     shared = bool(config.crawl.get("redis_url"))
-    with Store(config.store) as store:
-        crawl_id = resumable_crawl(store) if resume else None
-        if shared and crawl_id is None:
-            from crawler import scale
+    with ExitStack() as held:
+        locked = False
+        with Store(config.store) as store:
+            crawl_id = resumable_crawl(store) if resume else None
+            if shared and crawl_id is None:
+                from crawler import scale
 
-            crawl_id, _ = scale.join_or_start(config, store)
-        elif crawl_id is None:
-            if resume:
-                logger.warning("no running or interrupted crawl in %s to resume; starting a new crawl",
-                               config.store)
-            crawl_id = store.start_crawl(str(config.path), config.text)
-        else:
-            store.set_crawl_state(crawl_id, "interrupted")
-            overrides.setdefault("TOUCHAUDIT_RESUME", True)
-            logger.info("resuming crawl %d", crawl_id)
+                crawl_id, _ = scale.join_or_start(config, store)
+            elif crawl_id is None:
+                if resume:
+                    logger.warning("no running or interrupted crawl in %s to resume; starting a new "
+                                   "crawl", config.store)
+                crawl_id = store.start_crawl(str(config.path), config.text)
+            else:
+                if not shared:  # refused here, before the crawl's state is touched, when it is busy
+                    held.enter_context(crawl_lock(Path(config.store), crawl_id))
+                    locked = True
+                store.set_crawl_state(crawl_id, "interrupted")
+                overrides.setdefault("TOUCHAUDIT_RESUME", True)
+                logger.info("resuming crawl %d", crawl_id)
+        if not shared and not locked:
+            held.enter_context(crawl_lock(Path(config.store), crawl_id))
+        return _crawl(config, crawl_id, touchpoints, shared, **overrides)
+
+
+def _crawl(config: Config, crawl_id: int, touchpoints: list[str] | None, shared: bool,
+           **overrides: Any) -> int:
     settings = crawl_settings(config, crawl_id, **overrides)
     settings.set("LOG_INSTALL_ROOT_HANDLER", False)  # the CLI's handler prints our records
     with _scrapy_quiet_below(logging.getLogger().getEffectiveLevel()):

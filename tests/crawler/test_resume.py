@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -132,3 +133,29 @@ def test_resume_without_a_stopped_crawl_starts_a_new_one(
     assert again.returncode == 0, again.stderr[-3000:]
     assert again.crawl_id == first.crawl_id + 1 and again.state == "complete"
     assert "starting a new crawl" in again.stderr
+
+
+def test_a_second_writer_of_a_crawl_is_refused(
+    big: tuple[FixtureServer, list[str]], tmp_path: Path, small_batches: None
+) -> None:
+    """While a crawl runs, `crawl --resume` of it refuses (exit 2, a clear line) instead of
+    fetching its pages a second time; the first crawl ends complete with every page once."""
+    srv, paths = big
+    first = len(srv.responses)
+    store_path = tmp_path / "touchaudit.db"
+    proc = start_crawl(tmp_path, config(srv.base))
+    try:
+        deadline = time.monotonic() + 60
+        while stored_documents(store_path) < BATCH and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = crawl(tmp_path, config(srv.base), "--resume")
+    finally:
+        _, err = proc.communicate(timeout=300)
+    assert second.returncode == 2
+    assert "is being written by process" in second.stderr and "Traceback" not in second.stderr
+    assert proc.returncode == 0, err.decode()[-3000:]
+    with Store(store_path) as store:
+        row = store.crawl()
+        docs = sorted(urlsplit(d.url).path for d in store.iter_documents(row["id"]))
+    assert row["state"] == "complete" and docs == sorted(paths)
+    assert all(n == 1 for n in page_fetches(srv, first).values())
