@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from audit import history
 from audit import ignore as ignore_list
@@ -66,7 +67,7 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
     ignores = ignore_list.load_ignore(default_ignore_path(config))
     started = time.perf_counter()
     with Store(config.store) as store:
-        crawl = store.crawl(crawl_id)
+        crawl = store.crawl(crawl_id) if crawl_id is not None else _crawl_to_audit(store)
         runs = RunStore(store)
         previous = _latest_finished(runs, crawl["config_hash"])
         earlier = runs.findings(previous) if previous else []
@@ -104,6 +105,23 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         runs.finish_run(run_id, summary)
     return AuditResult(run_id, crawl["id"], auditor.documents, auditor.words,
                        time.perf_counter() - started, summary)
+
+
+def _crawl_to_audit(store: Store) -> Any:
+    """The latest crawl, unless it is still running (or its process was killed): then the latest
+    complete one, said so on the log; a running crawl is audited only when named (--crawl)."""
+    latest = store.crawl()
+    if latest["state"] != "running":
+        return latest
+    done = [r for r in store.crawls() if r["state"] == "complete"]
+    if not done:
+        logger.warning("crawl %d is still running (or its process was killed) and no crawl is complete: "
+                       "auditing what it has stored so far", latest["id"])
+        return latest
+    logger.warning("crawl %d is still running (or its process was killed): auditing crawl %d, the latest "
+                   "complete one; name it with --crawl %d to audit what it has so far", latest["id"],
+                   done[-1]["id"], latest["id"])
+    return done[-1]
 
 
 def _latest_finished(runs: RunStore, config_hash: str) -> int | None:

@@ -255,3 +255,18 @@ def test_run_crawls_audits_and_reports_into_one_folder_with_progress(tmp_path, m
         ("product-name", "new"), ("trial-length", "new")}
     rows = list(csv.DictReader((out / "findings.csv").open(encoding="utf-8")))
     assert {r["rule"] for r in rows} == {"product-name", "trial-length"}
+
+
+def test_audit_of_a_crawl_still_running_audits_the_latest_complete_one_and_says_so(tmp_path):
+    config = _project(tmp_path)  # crawl 1: complete, 3 documents
+    with Store(tmp_path / "touchaudit.db") as store:
+        running = store.start_crawl(str(config), CONFIG)  # crawl 2: still running, 1 page so far
+        store.add_documents(running, [Document("website", "website", "https://acme.example/", "Home",
+                                               [Region("body", "Half a crawl.")])])
+    result = _cli("audit", "--config", str(config))
+    assert result.returncode == 1, result.stderr
+    assert "crawl 2 is still running" in result.stderr and "auditing crawl 1" in result.stderr
+    assert "3 documents" in result.stdout
+    named = _cli("audit", "--config", str(config), "--crawl", "2")
+    assert named.returncode == 0, named.stderr
+    assert "of crawl 2: 1 document" in named.stdout and "still running" not in named.stderr
