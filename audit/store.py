@@ -79,6 +79,7 @@ CREATE TABLE IF NOT EXISTS failures (
     status INTEGER,
     detail TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS failures_by_url ON failures(crawl_id, touchpoint, url);
 -- The crawl frontier: every discovered URL and its state, so a resumed crawl re-seeds from it.
 CREATE TABLE IF NOT EXISTS frontier (
     crawl_id INTEGER NOT NULL REFERENCES crawls(id),
@@ -375,12 +376,21 @@ class Store:
             )
 
     def add_failures(self, crawl_id: int, failures: Iterable[Failure]) -> None:
-        rows = [(crawl_id, f.touchpoint, f.url, f.reason, f.status, f.detail) for f in failures]
+        """Store failures, once per URL of a touchpoint: a URL reached again (by a sitemap and a
+        link, by a resumed crawl) keeps its first failure."""
+        seen: set[tuple[str, str]] = set()
+        rows = []
+        for f in failures:
+            if (f.touchpoint, f.url) not in seen:
+                seen.add((f.touchpoint, f.url))
+                rows.append((crawl_id, f.touchpoint, f.url, f.reason, f.status, f.detail,
+                             crawl_id, f.touchpoint, f.url))
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(
                 "INSERT INTO failures(crawl_id, touchpoint, url, reason, status, detail) "
-                "VALUES (?,?,?,?,?,?)",
+                "SELECT ?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM failures WHERE crawl_id=? "
+                "AND touchpoint=? AND url=?)",
                 rows,
             )
 

@@ -126,3 +126,14 @@ def test_a_stopped_job_is_resumed_in_its_crawl_and_finishes_it_again(tmp_path):
         assert store.finish_job(crawl, "site", "complete", ["site", "mail"]) == "complete"
         assert [(j["touchpoint"], j["job"], j["state"]) for j in store.crawl_jobs(crawl)] == [
             ("mail", "j2", "complete"), ("site", "j3", "complete")]
+
+
+def test_a_failure_is_stored_once_per_url(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        crawl = store.start_crawl("touchaudit.yaml", "x")
+        gone = Failure("site", "https://a.example/gone", "http_4xx", "HTTP 404", 404)
+        store.add_failures(crawl, [gone, gone])
+        store.add_failures(crawl, [Failure("site", "https://a.example/gone", "timeout", "again")])
+        store.add_failures(crawl, [Failure("help", "https://a.example/gone", "http_4xx", "HTTP 404", 404)])
+        assert [(f.touchpoint, f.reason) for f in store.failures(crawl)] == [("site", "http_4xx"),
+                                                                             ("help", "http_4xx")]
