@@ -186,7 +186,17 @@ class FrontierMiddleware:
         mw = cls(crawler)
         crawler.signals.connect(mw.item_released, signal=signals.item_dropped)
         crawler.signals.connect(mw.item_released, signal=signals.item_error)
+        crawler.signals.connect(mw.request_dropped, signal=signals.request_dropped)
         return mw
+
+    def request_dropped(self, request: Request, **kwargs: Any) -> None:
+        """A page request the scheduler dropped as a duplicate (its URL asked for another way: a
+        sitemap and a link, a canonical target) is not left pending: the page it names is fetched
+        by the other request."""
+        url = request.meta.get(FRONTIER_URL)
+        if url is not None and url == request.url:
+            self.frontier.marks.append((url, "fetched"))
+            self.frontier.write_if_full()
 
     def item_released(self, item: Any, **kwargs: Any) -> None:
         """A dropped item (a duplicate) or one a pipeline failed on will never be stored."""

@@ -178,6 +178,7 @@ def _crawl(config: Config, crawl_id: int, touchpoints: list[str] | None, shared:
         crawlers.append(crawler)
         process.crawl(crawler, touchpoint=tp.name)
     state = "interrupted"
+    reasons: list[Any] = []
     try:
         process.start()
         reasons = [c.stats.get_value("finish_reason") for c in crawlers]
@@ -186,8 +187,23 @@ def _crawl(config: Config, crawl_id: int, touchpoints: list[str] | None, shared:
         # With a shared frontier only the last process to leave finishes the crawl.
         if not shared or _last_to_leave(config):
             with Store(config.store) as store:
+                if state == "complete" and all(r == "finished" for r in reasons):
+                    names = [t.name for t in config.touchpoints if not touchpoints or t.name in touchpoints]
+                    state = _unless_pending(store, crawl_id, names)
                 store.finish_crawl(crawl_id, state)
     return crawl_id
+
+
+def _unless_pending(store: Store, crawl_id: int, touchpoints: list[str]) -> str:
+    """'complete', or 'interrupted' when URLs the crawl accepted are still pending (a crawl
+    that ran out of work is complete only when every URL it accepted ended; one stopped at
+    max_pages leaves the rest pending by design)."""
+    pending = sum(len(store.frontier(crawl_id, tp, "pending")) for tp in touchpoints)
+    if not pending:
+        return "complete"
+    logger.warning("crawl %d ended with %d accepted URLs still pending: it is left 'interrupted'; "
+                   "'touchaudit crawl --resume' fetches them", crawl_id, pending)
+    return "interrupted"
 
 
 def _last_to_leave(config: Config) -> bool:

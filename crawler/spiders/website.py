@@ -140,7 +140,7 @@ class WebsiteSpider(TouchpointSpider):
         """Stop downloading a linked PDF, image or video as soon as its type is known."""
         if request.meta.get("page"):
             ctype = _content_type(headers.get(b"Content-Type"))
-            if ctype and ctype not in HTML_TYPES:
+            if ctype and ctype not in HTML_TYPES and ctype not in XML_TYPES:  # XML may be a sitemap
                 raise StopDownload(fail=False)
 
     # -- what a page is ------------------------------------------------------------------------
@@ -154,6 +154,11 @@ class WebsiteSpider(TouchpointSpider):
             return
         raw_type = response.headers.get(b"Content-Type")
         ctype = _content_type(raw_type)
+        if _is_sitemap(ctype, response.body):
+            # A sitemap a page links to is still a sitemap (and the page it names are pages).
+            self.crawler.stats.inc_value("touchaudit/linked_sitemaps")
+            yield from self.parse_sitemap(response)
+            return
         if ctype not in HTML_TYPES and not (ctype is None and _looks_like_html(response.body)):
             yield self.failure(url, "not_html", f"Content-Type {ctype or 'missing'}", response.status)
             return
@@ -281,6 +286,16 @@ def soft_404(page: Extracted) -> str | None:
     if words >= SOFT_404_WORDS:
         return None
     return f"HTTP 200, but the page says {said.strip()!r} ({words} words)"
+
+
+XML_TYPES = frozenset({"application/xml", "text/xml", "application/gzip", "application/x-gzip"})
+
+
+def _is_sitemap(ctype: str | None, body: bytes) -> bool:
+    if ctype not in XML_TYPES and not body.lstrip()[:5] == b"<?xml":
+        return False
+    head = body[:4096]
+    return head[:2] == b"\x1f\x8b" or b"<urlset" in head or b"<sitemapindex" in head
 
 
 def _content_type(raw: bytes | None) -> str | None:

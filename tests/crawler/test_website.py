@@ -29,6 +29,7 @@ PAGES = {
     "/legacy.html", "/broken.html",
     "/odd/deep.html", "/odd/stray-end.html", "/odd/nul.html", "/odd/utf8-latin1-header.html",
     "/docs/fixing-404-errors.html",  # a page about 404 errors is content, not a soft 404
+    "/landing/partners.html",  # listed only in a sitemap that only a page links to
 }
 SAME_CONTENT = {"/about.html", "/company/about.html"}
 
