@@ -46,7 +46,21 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     for tp, c in sorted(counts.items()):
         print(f"  {tp}: {c['documents']} documents, {c['failures']} failures")
     _warn_empty(config, crawl_id)
+    _warn_scripts(config, crawl_id)
     return EXIT_OK
+
+
+def _warn_scripts(config: Config, crawl_id: int) -> None:
+    """Name the pages that look empty without JavaScript: their text was not audited."""
+    from audit.store import Store
+
+    with Store(config.store) as store:
+        pages = store.needing_scripts(crawl_id)
+    for tp, urls in sorted(pages.items()):
+        many = len(urls) != 1
+        print(f"touchaudit: {tp}: {len(urls)} page{'s look' if many else ' looks'} empty without "
+              f"JavaScript (e.g. {urls[0]}): {'their' if many else 'its'} text is built in the browser "
+              "and was not audited", file=sys.stderr)
 
 
 def _warn_empty(config: Config, crawl_id: int) -> None:

@@ -354,6 +354,17 @@ class Store:
             counts.setdefault(tp, {"documents": 0, "failures": 0})["failures"] = n
         return counts
 
+    def needing_scripts(self, crawl_id: int) -> dict[str, list[str]]:
+        """Per touchpoint, the stored pages that look empty without JavaScript (their body has
+        almost no text while their scripts are large: the crawler marks them in ``extra``)."""
+        out: dict[str, list[str]] = {}
+        for tp, url in self.db.execute(
+            "SELECT touchpoint, url FROM documents WHERE crawl_id=? AND "
+            "json_extract(extra, '$.needs_scripts') IS NOT NULL ORDER BY id", (crawl_id,),
+        ):
+            out.setdefault(tp, []).append(url)
+        return out
+
     # -- documents ----------------------------------------------------------------------
     def add_documents(self, crawl_id: int, docs: Iterable[Document]) -> None:
         """Write a batch of documents in one transaction (a later copy of a URL wins)."""

@@ -200,7 +200,8 @@ class WebsiteSpider(TouchpointSpider):
             fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
-            extra={k: v for k, v in (("published", page.published), ("updated", page.updated)) if v},
+            extra={k: v for k, v in (("published", page.published), ("updated", page.updated),
+                                     ("needs_scripts", needs_scripts(page, response.body))) if v},
         )
 
     def canonical_elsewhere(self, response: Response, page: Extracted) -> str | None:
@@ -286,6 +287,25 @@ def soft_404(page: Extracted) -> str | None:
     if words >= SOFT_404_WORDS:
         return None
     return f"HTTP 200, but the page says {said.strip()!r} ({words} words)"
+
+
+_SCRIPT = re.compile(rb"<script\b[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_SRC = re.compile(rb"<script\b[^>]*\bsrc=", re.IGNORECASE)
+EMPTY_WORDS = 20  # a page with less text than this in its body, and...
+SCRIPT_BYTES = 20_000  # ...this much inline script (or 3 external scripts), is built in the browser
+
+
+def needs_scripts(page: Extracted, body: bytes) -> str | None:
+    """Why a page probably shows its text only once JavaScript runs (an app shell: an empty
+    body, large scripts), else None; the crawl summary names such pages."""
+    words = sum(len(r.text.split()) for r in page.regions if r.name == "body")
+    if words >= EMPTY_WORDS:
+        return None
+    inline = sum(len(m.group(1)) for m in _SCRIPT.finditer(body))
+    external = len(_SCRIPT_SRC.findall(body))
+    if inline < SCRIPT_BYTES and external < 3:
+        return None
+    return f"{words} words of text, {inline:,} bytes of inline script, {external} script files"
 
 
 XML_TYPES = frozenset({"application/xml", "text/xml", "application/gzip", "application/x-gzip"})

@@ -30,6 +30,7 @@ PAGES = {
     "/odd/deep.html", "/odd/stray-end.html", "/odd/nul.html", "/odd/utf8-latin1-header.html",
     "/docs/fixing-404-errors.html",  # a page about 404 errors is content, not a soft 404
     "/landing/partners.html",  # listed only in a sitemap that only a page links to
+    "/app.html",  # an app shell: stored, and named as needing JavaScript
 }
 SAME_CONTENT = {"/about.html", "/company/about.html"}
 
@@ -361,3 +362,10 @@ def test_a_calendar_trap_is_bounded_by_its_pattern_not_by_max_pages(tmp_path: Pa
     months = [u for u in result.urls if "/calendar" in u]
     assert len(months) == 20 and result.state == "complete"
     assert {"/", "/about.html"} <= set(paths(result, srv.base))
+
+
+def test_a_page_built_by_javascript_is_named_in_the_crawl_summary(site: CrawlResult) -> None:
+    assert "needs_scripts" in site.doc("/app.html").extra
+    flagged = [d.url for d in site.documents if "needs_scripts" in d.extra]
+    assert len(flagged) == 1 and flagged[0].endswith("/app.html")
+    assert "1 page looks empty without JavaScript (e.g. " in site.stderr and "/app.html)" in site.stderr
