@@ -6,6 +6,7 @@ server's base URL, so JSON APIs and sitemaps can hold absolute links) plus a few
 - ``/status/<code>``            responds with that status and a small HTML body
 - ``/redirect-loop/<n>``        redirects to ``/redirect-loop/<n+1>`` forever
 - ``/redirect?to=<path>``       one 301 redirect to ``to``
+- ``/gen/sitemap-index.xml?n=&size=`` a sitemap index of n sitemaps of size URLs each, made on the fly
 - ``/calendar?month=<n>``       an events calendar linking to month n + 1, forever
 - ``/redirect-back/a``          redirects to ``/redirect-back/b``, which redirects back to ``a``
 - ``/delay/<seconds>/<path>``   waits, then serves ``<path>``
@@ -34,6 +35,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 TEXT_TYPES = (".json", ".xml", ".txt", ".html", ".htm")
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -63,6 +65,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(302, b"", {"Location": f"/redirect-loop/{n + 1}"})
         if segs[:1] == ["redirect-back"] and len(segs) == 2:  # /redirect-back/a -> /redirect-back/b -> …/a
             return self.send(302, b"", {"Location": "/redirect-back/" + ("b" if segs[1] == "a" else "a")})
+        if segs[:1] == ["gen"]:  # a sitemap index of <n> sitemaps of <size> URLs each, made on the fly
+            return self.generated(segs[1:], query)
         if segs == ["calendar"]:  # a month links to the next, forever, as event calendars do
             month = int(query.get("month", ["0"])[0])
             body = (f"<html><body><h1>Events, month {month}</h1><p>No events in month {month}.</p>"
@@ -85,6 +89,24 @@ class Handler(BaseHTTPRequestHandler):
         if segs[:1] == ["headers"] and len(segs) >= 3:
             return self.serve_file("/" + "/".join(segs[3:]), query, {segs[1]: segs[2]})
         return self.serve_file(path, query)
+
+    def generated(self, segs: list[str], query: dict[str, list[str]]) -> None:
+        n, size = int(query.get("n", ["50"])[0]), int(query.get("size", ["1000"])[0])
+        base = self.server.base
+        if segs == ["sitemap-index.xml"]:
+            items = "".join(f"<sitemap><loc>{base}/gen/sitemap/{k}.xml?size={size}</loc></sitemap>"
+                            for k in range(n))
+            body = f'<?xml version="1.0"?><sitemapindex xmlns="{SITEMAP_NS}">{items}</sitemapindex>'
+            return self.send(200, body.encode(), {"Content-Type": "application/xml"})
+        if segs[:1] == ["sitemap"] and len(segs) == 2:
+            k = segs[1].removesuffix(".xml")
+            items = "".join(f"<url><loc>{base}/gen/page/{k}/{i}</loc></url>" for i in range(size))
+            body = f'<?xml version="1.0"?><urlset xmlns="{SITEMAP_NS}">{items}</urlset>'
+            return self.send(200, body.encode(), {"Content-Type": "application/xml"})
+        if segs[:1] == ["page"]:
+            page = "/".join(segs[1:])
+            return self.send(200, f"<html><body><p>Generated page {page}.</p></body></html>".encode())
+        return self.send(404, b"<html><body>Not found</body></html>")
 
     def serve_file(self, path: str, query: dict[str, list[str]], extra: dict[str, str] | None = None) -> None:
         root = self.server.root

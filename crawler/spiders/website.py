@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import deque
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -113,6 +114,11 @@ class WebsiteSpider(TouchpointSpider):
             raw_seen.add(url)
             key = canonical_url(url)  # one page, however it is spelled
             if key in asked:
+                continue
+            if len(asked) >= self.tp.max_pages * ACCEPT_FACTOR:
+                # Enough pages are asked for to reach max_pages: a sitemap of 50,000 URLs or a
+                # link farm does not fill memory with requests the crawl will never make.
+                self.crawler.stats.inc_value("touchaudit/not_accepted_over_max_pages")
                 continue
             asked.add(key)
             if not self.wanted(key):
@@ -244,6 +250,7 @@ class WebsiteSpider(TouchpointSpider):
             if not guessed:  # a sitemap named in robots.txt that is missing is a broken link
                 reason = status_reason(response.status) or "parse_error"
                 yield self.failure(response.url, reason, f"sitemap: HTTP {response.status}", response.status)
+            yield from self.next_sitemap()
             return
         body = response.body
         if body[:2] == b"\x1f\x8b":
@@ -253,17 +260,28 @@ class WebsiteSpider(TouchpointSpider):
         except Exception as exc:
             if not guessed:
                 yield self.failure(response.url, "parse_error", f"sitemap: {exc}")
+            yield from self.next_sitemap()
             return
-        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        locs = (entry["loc"] for entry in sitemap if entry.get("loc"))
+        queue = self.__dict__.setdefault("_sitemaps", deque())
         if sitemap.type == "sitemapindex":
-            for loc in locs:
-                yield self.sitemap_request(request_url(loc))
+            # The sitemaps of an index are asked for one after another, as the crawl needs more
+            # URLs: a hundred sitemaps of 50,000 URLs are not all held at once.
+            queue.extend(request_url(loc) for loc in locs)
         else:
             # Pages listed in a sitemap count as start URLs: they may be linked from nowhere.
             yield from self.follow(locs, depth=0)
+        yield from self.next_sitemap()
 
-    def sitemap_failed(self, failure: TwistedFailure) -> Iterator[Failure]:
+    def next_sitemap(self) -> Iterator[Request]:
+        """The next sitemap of an index, while the crawl can still use more URLs."""
+        queue = self.__dict__.setdefault("_sitemaps", deque())
+        if queue and len(self.__dict__.get("_links_asked", ())) < self.tp.max_pages * ACCEPT_FACTOR:
+            yield self.sitemap_request(queue.popleft())
+
+    def sitemap_failed(self, failure: TwistedFailure) -> Iterator[Failure | Request]:
         """A guessed robots.txt or sitemap.xml that is not there is no failure of the site."""
+        yield from self.next_sitemap()
         if failure.request.meta.get("guessed"):
             logger.debug("no %s: %s", failure.request.url, failure.value)
             return
@@ -289,6 +307,7 @@ def soft_404(page: Extracted) -> str | None:
     return f"HTTP 200, but the page says {said.strip()!r} ({words} words)"
 
 
+ACCEPT_FACTOR = 2  # page URLs accepted at most, as a multiple of max_pages (room for failures)
 _SCRIPT = re.compile(rb"<script\b[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
 _SCRIPT_SRC = re.compile(rb"<script\b[^>]*\bsrc=", re.IGNORECASE)
 EMPTY_WORDS = 20  # a page with less text than this in its body, and...

@@ -369,3 +369,20 @@ def test_a_page_built_by_javascript_is_named_in_the_crawl_summary(site: CrawlRes
     flagged = [d.url for d in site.documents if "needs_scripts" in d.extra]
     assert len(flagged) == 1 and flagged[0].endswith("/app.html")
     assert "1 page looks empty without JavaScript (e.g. " in site.stderr and "/app.html)" in site.stderr
+
+
+def test_a_sitemap_index_of_large_sitemaps_is_read_as_the_crawl_needs_it(tmp_path: Path) -> None:
+    """50 sitemaps of 1,000 URLs, max_pages 30: one sitemap is fetched, 60 URLs at most are
+    accepted, and the crawl ends complete at once instead of queueing 50,000 requests."""
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "index.html").write_text("<html><body><p>Home.</p></body></html>")
+    (root / "robots.txt").write_text("User-agent: *\n"
+                                     "Sitemap: __BASE__/gen/sitemap-index.xml?n=50&size=1000\n")
+    with FixtureServer(root) as srv:
+        result = crawl(tmp_path, site_config(srv.base, max_pages=30))
+        asked = [path for method, path, _ in srv.requests if method == "GET"]
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.state == "complete" and len(result.documents) == 30
+    assert len([p for p in asked if p.startswith("/gen/sitemap/")]) == 1
+    assert len([p for p in asked if p.startswith("/gen/page/")]) <= 60
