@@ -14,6 +14,7 @@ with the number of pages).
 
     python benchmarks/crawl_speed.py                          # 3000 pages, 50 ms, concurrency 8
     python benchmarks/crawl_speed.py --pages 500 --latency 0.02
+    python benchmarks/crawl_speed.py --latency 0 --against HEAD~1   # CPU-bound: CPU ms per page
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -137,10 +139,12 @@ def peak_rss_mb(pid: int) -> float | None:
     return None
 
 
-def run(cmd: list[str], srv: Server, pages: int, env: dict[str, str] | None = None) -> dict[str, float]:
+def run(cmd: list[str], srv: Server, pages: int, env: dict[str, str] | None = None,
+        cwd: Path | None = None) -> dict[str, float]:
     """Run one crawl; pages/s at the server, peak RSS after a third and at the end."""
     srv.reset()
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.Popen(cmd, cwd=cwd or REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     third = end = 0.0
     while proc.poll() is None:
         rss = peak_rss_mb(proc.pid)
@@ -153,8 +157,10 @@ def run(cmd: list[str], srv: Server, pages: int, env: dict[str, str] | None = No
     if proc.returncode != 0:
         sys.exit(f"{cmd[:4]} failed ({proc.returncode}):\n{err[-3000:]}")
     seconds = srv.last - (srv.first or srv.last)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)  # the whole process
     return {"served": srv.served, "seconds": seconds, "pps": srv.served / seconds if seconds else 0.0,
-            "rss_third": third, "rss_end": end}
+            "rss_third": third, "rss_end": end, "cpu_ms": 1000 * cpu / srv.served if srv.served else 0.0}
 
 
 def main() -> None:
@@ -162,6 +168,7 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=3000)
     ap.add_argument("--latency", type=float, default=0.05, help="seconds added to every request")
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
     args = ap.parse_args()
 
     site = make_site(args.pages)
@@ -191,22 +198,29 @@ def main() -> None:
         bare_py.write_text(BARE_SPIDER, encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": str(REPO)}
 
-        ta = run([sys.executable, "-m", "audit.cli", "crawl", "--config", str(cfg)], srv, args.pages, env)
+        from paired import trees
+
+        results = []
+        with trees(Path(tmp), args.against) as measured:
+            for label, repo in measured:
+                store = Path(tmp) / "touchaudit.db"
+                store.unlink(missing_ok=True)
+                tree_env = {**os.environ, "PYTHONPATH": str(repo)}
+                results.append((f"touchaudit ({label})", run(
+                    [sys.executable, "-m", "audit.cli", "crawl", "--config", str(cfg)], srv, args.pages,
+                    tree_env, cwd=repo)))
         bare = run([sys.executable, str(bare_py), srv.base, str(args.concurrency)], srv, args.pages, env)
-
-        from audit.store import Store
-
-        with Store(Path(tmp) / "touchaudit.db") as store:
-            stored = store.document_count(store.crawl()["id"])
     srv.shutdown()
 
-    for name, r in (("touchaudit", ta), ("bare scrapy", bare)):
-        print(f"{name:<12} {r['served']:>6.0f} pages in {r['seconds']:6.1f}s: {r['pps']:7.1f} pages/s "
-              f"({r['pps'] / limit:.0%} of the limit); peak RSS {r['rss_third']:.0f} MB after a third, "
-              f"{r['rss_end']:.0f} MB at the end")
-    print(f"touchaudit stored {stored} documents")
-    ratio = ta["pps"] / bare["pps"] if bare["pps"] else 0.0
-    print(f"ratio touchaudit / bare: {ratio:.2f} (target >= 0.85)")
+    for name, r in (*results, ("bare scrapy", bare)):
+        print(f"{name:<24} {r['served']:>6.0f} pages in {r['seconds']:6.1f}s: {r['pps']:7.1f} pages/s "
+              f"({r['pps'] / limit:.0%} of the limit), {r['cpu_ms']:.1f} ms CPU per page; peak RSS "
+              f"{r['rss_third']:.0f} MB after a third, {r['rss_end']:.0f} MB at the end")
+    for name, r in results:
+        ratio = r["pps"] / bare["pps"] if bare["pps"] else 0.0
+        cpu = r["cpu_ms"] / bare["cpu_ms"] if bare["cpu_ms"] else 0.0
+        print(f"{name}: pages/s {ratio:.2f}x bare Scrapy (target >= 0.85), CPU per page {cpu:.2f}x "
+              "(target <= 1.25)")
 
 
 if __name__ == "__main__":
