@@ -69,6 +69,10 @@ TOUCHPOINT = [
     Option("exclude", "regexes", "URLs matching one of these patterns are not crawled"),
     Option("max_pages", "int", "stop after this many documents", default=5000),
     Option("max_depth", "int", "how many links away from a start URL to follow", default=20),
+    Option("render", "any", "run each page's JavaScript before reading it (true), or only for "
+           "URLs matching these regular expressions (a list): pages whose text the browser builds. "
+           "Needs the [render] extra and a Chromium (CHROMIUM, default /usr/bin/chromium)",
+           default=False, check=lambda v: _render_check(v)),
     Option("max_per_pattern", "int", "most pages of one path that differ only in their query's "
            "values (a calendar's ?month=, a filter's ?color=&size=): such traps cannot use up "
            "max_pages", default=100),
@@ -80,6 +84,12 @@ TOUCHPOINT = [
     Option("extract", "map", "how pages are read: CSS selectors for the main content, chrome "
            "and content to leave out (websites and HTML help centers)", table=EXTRACT),
 ]
+
+def _render_check(value: object) -> str | None:
+    if isinstance(value, bool) or (isinstance(value, list) and all(isinstance(x, str) for x in value)):
+        return None
+    return "must be true, false or a list of URL patterns"
+
 
 CRAWL = [
     Option("concurrency", "int", "requests in flight at once", default=8),
@@ -129,6 +139,7 @@ class Touchpoint:
     max_pages: int = 5000
     max_depth: int = 20
     max_per_pattern: int = 100
+    render: bool | list[str] = False
     sitemap: bool = True
     robots: bool = True
     zendesk: dict[str, Any] | None = None

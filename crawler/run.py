@@ -6,6 +6,7 @@ This is the only entry into the crawler from outside Scrapy (`touchaudit crawl` 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.project import get_project_settings
 
 from audit.config import Config, Touchpoint
+from audit.errors import TouchauditError
 from audit.store import Store
 from crawler.jobs import COMPLETE_REASONS
 from crawler.lock import crawl_lock
@@ -169,6 +171,8 @@ def _crawl(config: Config, crawl_id: int, touchpoints: list[str] | None, shared:
             continue
         tp_settings = settings.copy()
         tp_settings.set("ROBOTSTXT_OBEY", tp.robots, priority="cmdline")
+        if tp.render:
+            _render_with_chromium(tp_settings)
         if shared:
             from crawler import scale
 
@@ -204,6 +208,23 @@ def _unless_pending(store: Store, crawl_id: int, touchpoints: list[str]) -> str:
     logger.warning("crawl %d ended with %d accepted URLs still pending: it is left 'interrupted'; "
                    "'touchaudit crawl --resume' fetches them", crawl_id, pending)
     return "interrupted"
+
+
+def _render_with_chromium(settings: Settings) -> None:
+    """Fetch the touchpoint's pages through scrapy-playwright and a local Chromium (the pages a
+    touchpoint's ``render`` names ask for it in their request meta)."""
+    try:
+        import scrapy_playwright  # noqa: F401
+    except ImportError:
+        raise TouchauditError("a touchpoint sets 'render', which needs scrapy-playwright: "
+                         "pip install 'touchaudit[render]'") from None
+    handler = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+    settings.set("DOWNLOAD_HANDLERS", {"http": handler, "https": handler}, priority="cmdline")
+    settings.set("PLAYWRIGHT_BROWSER_TYPE", "chromium", priority="cmdline")
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", {
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    }, priority="cmdline")
 
 
 def _last_to_leave(config: Config) -> bool:

@@ -86,11 +86,21 @@ class WebsiteSpider(TouchpointSpider):
         meta = {"page": True, "link_depth": depth}
         if canonical_of:
             meta["canonical_of"] = canonical_of
+        if self.renders(url):
+            meta["playwright"] = True  # crawler/run.py routes it through Chromium
         return Request(url, callback=self.parse_page, errback=self.failed, meta=meta)
 
     def sitemap_request(self, url: str, guessed: bool = False) -> Request:
         return Request(url, callback=self.parse_sitemap, errback=self.sitemap_failed,
                        meta={"guessed": guessed}, priority=-1)
+
+    def renders(self, url: str) -> bool:
+        """Whether a page is read after its JavaScript ran (the touchpoint's ``render``)."""
+        render = self.tp.render
+        if isinstance(render, list):
+            patterns = self.__dict__.setdefault("_render", [re.compile(p) for p in render])
+            return any(p.search(url) for p in patterns)
+        return bool(render)
 
     def wanted(self, url: str) -> bool:
         """In scope: on an allowed host, matching an include pattern (if any), no exclude."""
@@ -207,7 +217,8 @@ class WebsiteSpider(TouchpointSpider):
             etag=_header(response, b"ETag"),
             last_modified=_header(response, b"Last-Modified"),
             extra={k: v for k, v in (("published", page.published), ("updated", page.updated),
-                                     ("needs_scripts", needs_scripts(page, response.body))) if v},
+                                     ("needs_scripts", None if response.meta.get("playwright")
+                                      else needs_scripts(page, response.body))) if v},
         )
 
     def canonical_elsewhere(self, response: Response, page: Extracted) -> str | None:
