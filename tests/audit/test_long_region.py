@@ -41,3 +41,38 @@ def test_a_six_megabyte_region_is_audited_with_a_phrase_across_a_cut(tmp_path: P
     places = [(loc.start, loc.text) for f in findings for loc in f.locations]
     assert places == [(len(head), "Cloud Sync"), (text.rindex("Cloud Sync"), "Cloud Sync")]
     assert all(text[loc.start:loc.end] == loc.text for f in findings for loc in f.locations)
+
+
+def test_a_served_six_megabyte_page_is_crawled_then_audited(tmp_path: Path):
+    """The page is fetched (under the 10 MB limit) and `touchaudit audit` reads it whole: the
+    finding at its very end is found (a warning), no traceback."""
+    import subprocess
+    import sys
+
+    from tests.crawl_helpers import REPO, crawl
+    from tests.server import FixtureServer
+
+    root = tmp_path / "site"
+    root.mkdir()
+    filler = "<p>" + "Sync every folder of your team with one plan. " * 40 + "</p>\n"
+    body = filler * (6_100_000 // len(filler)) + "<p>Try Cloud Sync today.</p>"
+    (root / "index.html").write_text(f"<html><body>{body}</body></html>")
+    (tmp_path / "rules").mkdir()
+    YAML(typ="safe").dump(RULES, tmp_path / "rules" / "brand.yaml")
+    with FixtureServer(root) as srv:
+        result = crawl(tmp_path, f"""
+            rules: [rules]
+            touchpoints:
+              - name: site
+                kind: website
+                start_urls: ["{srv.base}/"]
+                sitemap: false
+                robots: false
+            """, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(result.doc("/").region("body").text) > 6_000_000
+    audit = subprocess.run([sys.executable, "-m", "audit.cli", "audit", "--config",
+                            str(tmp_path / "touchaudit.yaml")], capture_output=True, text=True, cwd=REPO,
+                           timeout=600)
+    assert audit.returncode == 0 and "Traceback" not in audit.stderr, audit.stderr[-3000:]
+    assert "of crawl 1: 1 document" in audit.stdout and "0 error, 1 warning" in audit.stdout
