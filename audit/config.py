@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from audit.documents import KINDS
 from audit.errors import InputError
-from audit.options import Option, Source, load_yaml, validate
+from audit.options import Option, Source, load_yaml, validate, value_position
 
 DEFAULT_CONFIG = "touchaudit.yaml"
 
 
 def _size(value: Any) -> str | None:
-    return None if parse_size(value) is not None else "must be a size such as 5MB, 512KB or 1000000"
+    size = parse_size(value)
+    if size is None:
+        return "must be a size such as 5MB, 512KB or 1000000"
+    return None if size > 0 else "must be more than 0 bytes"
+
+
+def _at_least(low: float, strict: bool = False) -> Callable[[Any], str | None]:
+    """A range check: a number >= ``low`` (> ``low`` when ``strict``)."""
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None  # the type check says it
+        ok = value > low if strict else value >= low
+        return None if ok else f"must be {'more than' if strict else 'at least'} {low:g}"
+    return check
+
+
+def _absolute_url(url: str) -> str | None:
+    """A start URL is an absolute http(s) URL: 'www.acme.example' has no scheme to fetch."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"must be an absolute http(s) URL such as https://{url.strip() or 'www.acme.example'}/"
+    return None
 
 
 def parse_size(value: Any) -> int | None:
@@ -62,20 +85,22 @@ EXTRACT = [
 TOUCHPOINT = [
     Option("name", "str", "the touchpoint's name, used in rules and the report", required=True),
     Option("kind", "choice", "what kind of touchpoint this is", required=True, choices=KINDS),
-    Option("start_urls", "strings", "where a website or HTML help-center crawl starts"),
+    Option("start_urls", "strings", "where a website or HTML help-center crawl starts (absolute "
+           "http(s) URLs)", check_item=_absolute_url),
     Option("allowed_domains", "strings", "domains the crawl may follow links into "
            "(default: the start URLs' hosts)"),
     Option("include", "regexes", "only URLs matching one of these patterns are crawled"),
     Option("exclude", "regexes", "URLs matching one of these patterns are not crawled"),
-    Option("max_pages", "int", "stop after this many documents", default=5000),
-    Option("max_depth", "int", "how many links away from a start URL to follow", default=20),
+    Option("max_pages", "int", "stop after this many documents", default=5000, check=_at_least(1)),
+    Option("max_depth", "int", "how many links away from a start URL to follow", default=20,
+           check=_at_least(0)),
     Option("render", "any", "run each page's JavaScript before reading it (true), or only for "
            "URLs matching these regular expressions (a list): pages whose text the browser builds. "
            "Needs the [render] extra and a Chromium (CHROMIUM, default /usr/bin/chromium)",
            default=False, check=lambda v: _render_check(v)),
     Option("max_per_pattern", "int", "most pages of one path that differ only in their query's "
            "values (a calendar's ?month=, a filter's ?color=&size=): such traps cannot use up "
-           "max_pages", default=100),
+           "max_pages", default=100, check=_at_least(1)),
     Option("sitemap", "bool", "read sitemap.xml and the sitemaps named in robots.txt", default=True),
     Option("robots", "bool", "obey robots.txt", default=True),
     Option("zendesk", "map", "read a Zendesk Help Center through its API", table=ZENDESK),
@@ -92,17 +117,18 @@ def _render_check(value: object) -> str | None:
 
 
 CRAWL = [
-    Option("concurrency", "int", "requests in flight at once", default=8),
-    Option("per_host", "int", "requests in flight per host", default=8),
-    Option("delay", "float", "seconds between requests to one host", default=0.0),
-    Option("timeout", "float", "seconds before a request times out", default=30.0),
+    Option("concurrency", "int", "requests in flight at once", default=8, check=_at_least(1)),
+    Option("per_host", "int", "requests in flight per host", default=8, check=_at_least(1)),
+    Option("delay", "float", "seconds between requests to one host", default=0.0, check=_at_least(0)),
+    Option("timeout", "float", "seconds before a request times out", default=30.0,
+           check=_at_least(0, strict=True)),
     Option("max_size", "any", "largest response accepted (bytes, or 5MB…)", default="10MB",
            check=_size),
     Option("retries", "int", "retries of a failed request (5xx, timeout, connection), each after a "
            "backoff that doubles; a 429 or 503 is retried at least 5 times, after what its Retry-After "
-           "asks", default=2),
+           "asks", default=2, check=_at_least(0)),
     Option("backoff", "float", "seconds before the first retry; each next one waits twice as long "
-           "(at most 30 s)", default=0.5),
+           "(at most 30 s)", default=0.5, check=_at_least(0)),
     Option("autothrottle", "bool", "adapt the delay to each host's response times (Scrapy's "
            "AutoThrottle), aiming at 'per_host' requests in flight", default=False),
     Option("user_agent", "str", "the User-Agent header",
@@ -184,6 +210,10 @@ def load_config(path: str | Path = DEFAULT_CONFIG, text: str | None = None) -> C
         raise InputError(src.problems)
     raw = validate(src, src.data, CONFIG, "the config")
     touchpoints = _touchpoints(src, raw.get("touchpoints") or [])
+    ignore = raw.get("ignore")
+    if ignore and isinstance(ignore, str) and not (path.resolve().parent / ignore).is_file():
+        src.problem(*value_position(src.data, "ignore"), f"'ignore' names {ignore!r}, which does not exist "
+                    f"(looked for {path.resolve().parent / ignore})")
     if src.problems:
         raise InputError(src.problems)
     root = path.resolve().parent
@@ -215,7 +245,7 @@ def _touchpoints(src: Source, items: list[dict[str, Any]]) -> list[Touchpoint]:
             src.problem(*item["_pos"].get("name", (line, col)),
                         f"touchpoint name {name!r} is used twice; names must be unique")
         seen.add(name)
-        if kind in ("website",) and not item.get("start_urls"):
+        if kind in ("website",) and not item.get("start_urls") and "start_urls" not in item["_pos"]:
             src.problem(line, col, f"touchpoint {name!r} has kind '{kind}' but no 'start_urls'")
         if kind == "helpcenter" and not item.get("start_urls") and not item.get("zendesk"):
             src.problem(line, col, f"touchpoint {name!r} has kind 'helpcenter' but neither "

@@ -132,6 +132,11 @@ def _value_pos(container: Any, key: Any) -> tuple[int, int]:
     return _pos(container, key)
 
 
+def value_position(container: Any, key: Any) -> tuple[int, int]:
+    """1-based line/col of the value of ``key`` in a map read from YAML (for messages)."""
+    return _value_pos(container, key)
+
+
 def _node_pos(node: Any) -> tuple[int, int]:
     lc = getattr(node, "lc", None)
     if lc is not None and lc.line is not None:

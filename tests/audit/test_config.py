@@ -82,3 +82,34 @@ def test_extract_selectors_are_checked_where_they_are_written(tmp_path):
     cfg.write_text(ok)
     assert load_config(cfg).touchpoints[0].extract == {"main": ["article.content"], "nav": None,
                                                        "footer": None, "exclude": [".testimonials"]}
+
+
+def test_config_values_are_checked_with_their_place(tmp_path):
+    (tmp_path / "touchaudit.yaml").write_text(
+        "ignore: rules/ignore.yaml\n"
+        "crawl:\n"
+        "  concurrency: 0\n"
+        "  max_size: 0\n"
+        "  timeout: 0\n"
+        "  retries: -1\n"
+        "touchpoints:\n"
+        "  - name: site\n"
+        "    kind: website\n"
+        "    start_urls: [www.acme.example, \"https://ok.example/\"]\n"
+        "    max_pages: 0\n"
+        "    max_per_pattern: 0\n")
+    with pytest.raises(InputError) as err:
+        load_config(tmp_path / "touchaudit.yaml")
+    lines = [str(p).split(":", 1)[1] for p in err.value.problems]
+    assert lines == [
+        "1:9: 'ignore' names 'rules/ignore.yaml', which does not exist "
+        f"(looked for {tmp_path.resolve() / 'rules' / 'ignore.yaml'})",
+        "3:16: 'concurrency' in 'crawl' in the config must be at least 1",
+        "4:13: 'max_size' in 'crawl' in the config must be more than 0 bytes",
+        "5:12: 'timeout' in 'crawl' in the config must be more than 0",
+        "6:12: 'retries' in 'crawl' in the config must be at least 0",
+        "10:18: 'start_urls' in touchpoint 'site': 'www.acme.example' must be an absolute http(s) URL "
+        "such as https://www.acme.example/",
+        "11:16: 'max_pages' in touchpoint 'site' must be at least 1",
+        "12:22: 'max_per_pattern' in touchpoint 'site' must be at least 1",
+    ]
