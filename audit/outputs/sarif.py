@@ -11,6 +11,7 @@ Fixed findings are left out (they are no longer there); ignored ones carry a sup
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -31,10 +32,17 @@ def utc(ts: str | None) -> str | None:
     return ts.replace("+00:00", "Z") if ts else None
 
 
+_PART = re.compile(r"#part=\d+$")  # our own suffix for the n-th message of an mbox or a .eml part
+
+
 def artifact(url: str) -> dict[str, Any]:
+    """A valid URI reference: a page's URL as it is; a file's path percent-encoded (a ``#``,
+    ``|``, ``[`` or ``]`` in a file name is part of the name), then its ``#part=N``."""
     if safe_href(url):
         return {"uri": url}
-    return {"uri": quote(url, safe="/#=.-_~"), "uriBaseId": "CONFIG_DIR"}
+    part = _PART.search(url)
+    path, suffix = (url[:part.start()], part.group(0)) if part else (url, "")
+    return {"uri": quote(path, safe="/.-_~") + suffix, "uriBaseId": "CONFIG_DIR"}
 
 
 def physical(loc: Location) -> dict[str, Any]:

@@ -161,3 +161,19 @@ def test_sarif_output_matches_the_gold_file(make_store, tmp_path):
     if not gold.exists():
         pytest.fail(f"{gold} is missing; see {GOLD / 'README.md'}")
     assert actual == gold.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("path", "uri"), [
+    ("emails/news#1.html", "emails/news%231.html"),
+    ("emails/a|b [draft].eml#part=2", "emails/a%7Cb%20%5Bdraft%5D.eml#part=2"),
+    ("emails/welcome.eml#part=10", "emails/welcome.eml#part=10"),
+])
+def test_file_locations_are_valid_uri_references(path, uri):
+    from urllib.parse import urlsplit
+
+    from audit.outputs.sarif import artifact
+
+    got = artifact(path)
+    assert got == {"uri": uri, "uriBaseId": "CONFIG_DIR"}
+    assert not set("|[] ") & set(got["uri"])
+    assert urlsplit(got["uri"]).fragment == (path.rsplit("#", 1)[1] if "#part=" in path else "")
