@@ -78,6 +78,7 @@ class FactRule(Rule):
     competitors: list[str] = field(default_factory=list)
     context_re: re.Pattern[str] | None = None
     context_starts: list[str] = field(default_factory=list)  # what a context phrase can begin with
+    words: frozenset[str] = frozenset()  # the words of its contexts and id, lower case
     qualifier_re: re.Pattern[str] | None = None
     competitor_re: re.Pattern[str] | None = None
 
@@ -180,6 +181,8 @@ def compile_rule(raw: dict[str, Any], source: str) -> FactRule:
     )
     rule.context_re = _alternation(rule.context)
     rule.context_starts = _starts(rule.context)
+    rule.words = frozenset(w.lower() for phrase in [*rule.context, rule.id.replace("-", " ")]
+                           for w in _WORD.findall(phrase))
     rule.qualifier_re = _names(rule.qualifiers)
     rule.competitor_re = _alternation(rule.competitors)
     expected = raw.get("expected")
@@ -391,7 +394,7 @@ def _someone_else(rule: FactRule, text: str, v: Value, lo: int, hi: int, own: bo
     department. ``own``: the value's clause holds no context phrase but the value's own words,
     so an add-on word anywhere before it in the sentence counts ("Extra seats are available on
     Business only, at $12 per seat")."""
-    rule_words = _rule_words(rule)
+    rule_words = rule.words
     c_lo, c_hi = _clause_bounds(text, v.start, v.end, lo, hi)
     if rule_words & _ROLES and not rule_words & set(_WORD.findall(text[v.start:v.end].lower())):
         if rule.type == "email" and isinstance(v.value, str):
@@ -411,8 +414,6 @@ def _someone_else(rule: FactRule, text: str, v: Value, lo: int, hi: int, own: bo
     return own and _ADD_ON.search(text, lo, v.start) is not None
 
 
-def _rule_words(rule: FactRule) -> set[str]:
-    return {w.lower() for phrase in [*rule.context, rule.id.replace("-", " ")] for w in _WORD.findall(phrase)}
 
 
 def _words_between(text: str, a_end: int, b_start: int) -> int:
@@ -883,7 +884,7 @@ class FactCollector:
                 for raw, owner in _at_path(obj, _path_steps(path)):
                     written = str(raw)
                     kind = str(owner.get("contactType") or "").lower() if isinstance(owner, dict) else ""
-                    words = _rule_words(rule)
+                    words = rule.words
                     if words & _ROLES and set(_WORD.findall(kind)) & _ROLES - words:
                         continue  # the sales contact point is not the support line
                     if rule.type == "money" and isinstance(owner, dict):
