@@ -33,6 +33,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from paired import peak_rss_mb  # noqa: E402 - benchmarks/ is the script's folder
+
 REPO = Path(__file__).resolve().parents[1]
 
 WORDS = ("sync", "files", "team", "plan", "secure", "backup", "share", "folder", "device", "offline",
@@ -127,16 +129,6 @@ process = CrawlerProcess({
 process.crawl(Bare, start_urls=[sys.argv[1] + "/"])
 process.start()
 """
-
-
-def peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
 
 
 def run(cmd: list[str], srv: Server, pages: int, env: dict[str, str] | None = None,

@@ -27,3 +27,14 @@ def trees(tmp: Path, against: str | None) -> Iterator[list[tuple[str, Path]]]:
         if against:
             subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=REPO,
                            capture_output=True)
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """A running process's peak resident memory (VmHWM) in MB, None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None

@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from paired import peak_rss_mb  # noqa: E402 - benchmarks/ is the script's folder
+
 REPO = Path(__file__).resolve().parents[1]
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
@@ -69,16 +71,6 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def peak_rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def crawl(repo: Path, cfg: Path, timeout: float) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(repo)}
     start = time.perf_counter()
@@ -87,7 +79,7 @@ def crawl(repo: Path, cfg: Path, timeout: float) -> dict[str, object]:
     peak = 0.0
     stopped = False
     while proc.poll() is None:
-        peak = max(peak, peak_rss_mb(proc.pid))
+        peak = max(peak, peak_rss_mb(proc.pid) or 0.0)
         if time.perf_counter() - start > timeout:
             proc.send_signal(signal.SIGINT)  # the graceful stop a user would try first
             try:

@@ -10,7 +10,7 @@ so the store holds each page once. What is fetched is the spelling the site publ
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url, safe_url_string
 
@@ -30,14 +30,7 @@ def canonical_url(url: str) -> str:
     """The one spelling of ``url``: no fragment, no tracking parameters, sorted query,
     lower-case scheme and host, no default port, no trailing slash (except the root)."""
     parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    port = _port(parts)
-    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    if parts.username:
-        netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@{netloc}"
+    scheme, netloc = parts.scheme.lower(), _netloc(parts)
     query = urlencode(
         [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
     )
@@ -53,18 +46,23 @@ def request_url(url: str) -> str:
     only what never reaches or changes the page goes: the fragment, tracking parameters, the
     default port, upper case in scheme and host."""
     parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if ":" in host:
-        host = f"[{host}]"
-    port = _port(parts)
-    netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    if parts.username:
-        netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@{netloc}"
+    scheme, netloc = parts.scheme.lower(), _netloc(parts)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     query = urlencode([(k, v) for k, v in pairs if not TRACKING.match(k)]) if any(
         TRACKING.match(k) for k, _ in pairs) else parts.query
     return safe_url_string(urlunsplit((scheme, netloc, parts.path or "/", query, "")))
+
+
+def _netloc(parts: SplitResult) -> str:
+    """Host in lower case, without the scheme's default port, user info kept."""
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = _port(parts)
+    netloc = host if port in (None, DEFAULT_PORTS.get(parts.scheme.lower())) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}{':' + parts.password if parts.password else ''}@{netloc}"
+    return netloc
 
 
 def _port(parts: object) -> int | None:
