@@ -270,3 +270,22 @@ def test_audit_of_a_crawl_still_running_audits_the_latest_complete_one_and_says_
     named = _cli("audit", "--config", str(config), "--crawl", "2")
     assert named.returncode == 0, named.stderr
     assert "of crawl 2: 1 document" in named.stdout and "still running" not in named.stderr
+
+
+def test_audit_prints_the_contradictions_it_stored(tmp_path):
+    config = _project(tmp_path)
+    (tmp_path / "rules" / "facts.yaml").write_text(
+        "rules:\n  - id: trial-length\n    kind: fact\n    type: duration\n    context: [free trial]\n")
+    with Store(tmp_path / "touchaudit.db") as store:
+        crawl = store.crawl()["id"]
+        store.add_documents(crawl, [
+            Document("website", "website", "https://acme.example/pricing", "Pricing",
+                     [Region("body", "Your free trial lasts 14 days.")]),
+            Document("emails", "email", "emails/trial.html", "Trial",
+                     [Region("body", "Your free trial lasts 30 days.")]),
+        ])
+    result = _cli("audit", "--config", str(config))
+    lines = result.stdout.splitlines()
+    assert "contradictions (1):" in lines, result.stdout
+    assert lines[lines.index("contradictions (1):") + 1].startswith("  trial-length: ")
+    assert "14 days on 1 page" in result.stdout and "30 days on 1 page" in result.stdout
