@@ -17,16 +17,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import regex
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from audit.errors import Problem
 from audit.nlp import forget_patterns
+from audit.patterns import TimedPattern
 from audit.rules.base import Rule
 from audit.rules.consistency import ConsistencyRule
-from audit.rules.forms import SEARCH_SECONDS, case_blind
+from audit.rules.forms import case_blind
 from audit.rules.language import LanguageRule
 from audit.rules.term import TermRule
 from audit.text import normalize
@@ -80,7 +80,7 @@ class Matcher:
         self.matchers = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("ORTH", "LOWER", "NORM")}
         self.keys: dict[int, list[Key]] = defaultdict(list)
         self.url_forms: list[tuple[Key, str]] = []  # in_urls term forms, checked inside URL tokens
-        self.patterns: list[tuple[Key, regex.Pattern[str], str]] = []  # (key, pattern, needle)
+        self.patterns: list[tuple[Key, TimedPattern, str]] = []  # (key, pattern, needle)
         literal: dict[tuple[str, str], list[Key]] = defaultdict(list)
         for i, rule in enumerate(rules):
             for role, form, attr in _forms_of(rule):
@@ -187,14 +187,9 @@ def _token_range(starts: list[int], start: int, end: int) -> tuple[int, int] | N
     return (max(first, 0), last) if last > max(first, 0) else None
 
 
-def _search(pattern: regex.Pattern[str], text: str) -> list[Any]:
+def _search(pattern: TimedPattern, text: str) -> list[Any]:
     """Every match of a pattern in a text, or none when the search runs out of time."""
-    try:
-        return list(pattern.finditer(text, timeout=SEARCH_SECONDS))
-    except TimeoutError:
-        logger.warning("pattern %r gave up after %.1fs on a text of %d characters", pattern.pattern,
-                       SEARCH_SECONDS, len(text))
-        return []
+    return pattern.finditer(text)
 
 
 def forms_that_cannot_match(rules: list[Rule], nlp: Language) -> list[Problem]:
@@ -207,7 +202,7 @@ def forms_that_cannot_match(rules: list[Rule], nlp: Language) -> list[Problem]:
     for i, rule in enumerate(rules):
         for _role, form, _attr in _forms_of(rule):
             if getattr(form, "pattern", False):
-                if _search(form.compiled(True), "") or form.compiled(True).fullmatch(""):
+                if _search(form.compiled(True), "") or form.compiled(True).compiled.fullmatch(""):
                     problems.append(_problem(rule, form, f"pattern {str(form)!r} matches empty text, "
                                              "so it would report nothing useful; make it match words"))
                 continue

@@ -16,17 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.error import MarkedYAMLError
-
 from audit.errors import Problem
+from audit.yamlfile import MarkedMap, MarkedSeq, read_file, read_text
 
 # Types an option can have. "strings" accepts one string or a list and yields a list.
 TYPES = ("str", "int", "float", "bool", "strings", "regex", "regexes", "choice", "map", "maps",
          "any", "number", "date", "forms")
-
-_SAFE_TAG = re.compile(r"^tag:yaml\.org,2002:(str|int|float|bool|null|map|seq|omap|timestamp)$")
 
 
 @dataclass
@@ -72,63 +67,31 @@ class Source:
 
 
 def load_yaml(path: str | Path, text: str | None = None, display: str | None = None) -> Source:
-    """Parse a YAML file into ruamel's marked nodes; a syntax error becomes a Problem.
+    """Parse a YAML file into marked containers (audit/yamlfile.py); what is wrong becomes Problems.
 
-    Nothing in the file is executed: the round-trip loader builds only plain containers, and any
-    tag other than YAML's standard ones is reported as a problem by :func:`validate`.
+    Nothing in the file is executed and nothing in it can make reading hang or grow without
+    bound: tags, alias bombs, deep nesting and invalid UTF-8 are problems at their line.
     """
     name = display or str(path)
-    if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            src = Source(name, None, "")
-            src.problem(1, 1, "file not found")
-            return src
-        except (OSError, UnicodeDecodeError) as exc:
-            src = Source(name, None, "")
-            src.problem(1, 1, f"cannot read file: {exc}")
-            return src
-    yaml = YAML(typ="rt")
-    try:
-        data = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        src = Source(name, None, text)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or "invalid YAML"
-        if "duplicate key" in str(what):
-            what = f"{what}: each key may appear once"
-        src.problem(line, col, f"YAML syntax error: {what}")
-        return src
-    except Exception as exc:  # ruamel raises a few unmarked errors (e.g. bad encodings)
-        src = Source(name, None, text)
-        src.problem(1, 1, f"YAML syntax error: {exc}")
-        return src
-    return Source(name, data, text)
+    read = read_file(path) if text is None else read_text(text)
+    src = Source(name, read.data, read.text)
+    for line, col, message in read.problems:
+        src.problem(line, col, message)
+    return src
 
 
 def _pos(container: Any, key: Any) -> tuple[int, int]:
     """1-based line/col of a key in a map or an item in a sequence (of the key itself)."""
-    try:
-        if isinstance(container, CommentedMap):
-            line, col = container.lc.key(key)
-        elif isinstance(container, CommentedSeq):
-            line, col = container.lc.item(key)
-        else:
-            return 1, 1
-        return line + 1, col + 1
-    except (KeyError, IndexError, AttributeError, TypeError):
-        return _node_pos(container)
+    if isinstance(container, MarkedMap):
+        return container.key_at(key)
+    if isinstance(container, MarkedSeq) and isinstance(key, int):
+        return container.item_at(key)
+    return _node_pos(container)
 
 
 def _value_pos(container: Any, key: Any) -> tuple[int, int]:
-    try:
-        if isinstance(container, CommentedMap):
-            line, col = container.lc.value(key)
-            return line + 1, col + 1
-    except (KeyError, AttributeError, TypeError):
-        pass
+    if isinstance(container, MarkedMap):
+        return container.value_at(key)
     return _pos(container, key)
 
 
@@ -138,9 +101,8 @@ def value_position(container: Any, key: Any) -> tuple[int, int]:
 
 
 def _node_pos(node: Any) -> tuple[int, int]:
-    lc = getattr(node, "lc", None)
-    if lc is not None and lc.line is not None:
-        return lc.line + 1, lc.col + 1
+    if isinstance(node, (MarkedMap, MarkedSeq)):
+        return node.line, node.col
     return 1, 1
 
 
@@ -187,16 +149,6 @@ FORM = [
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _bad_tag(node: Any) -> str | None:
-    tag = getattr(node, "tag", None)
-    value = getattr(tag, "value", None) if tag is not None else None
-    if isinstance(node, TaggedScalar):
-        value = str(node.tag.value)
-    if value and not _SAFE_TAG.match(str(value)):
-        return str(value)
-    return None
-
-
 def validate(
     src: Source, node: Any, table: list[Option], where: str, pos: tuple[int, int] = (1, 1)
 ) -> dict[str, Any]:
@@ -209,7 +161,7 @@ def validate(
     if not isinstance(node, dict):
         src.problem(*pos, f"{where} must be a mapping; got {type_name(node)}")
         return out
-    line, col = _node_pos(node) if isinstance(node, CommentedMap) else pos
+    line, col = _node_pos(node) if isinstance(node, MarkedMap) else pos
     out["_line"], out["_col"], out["_pos"] = line, col, {}
     known = {o.name: o for o in table}
     for key in node:
@@ -248,10 +200,6 @@ def _copy(value: Any) -> Any:
 
 def coerce(src: Source, value: Any, opt: Option, what: str, pos: tuple[int, int]) -> Any:
     """Check one value against its option; report and return _INVALID when it does not fit."""
-    tag = _bad_tag(value)
-    if tag:
-        src.problem(*pos, f"{what}: YAML tag {tag!r} is not allowed (rule files are data, never code)")
-        return _INVALID
     t = opt.type
 
     def bad(expected: str | None = None) -> Any:
@@ -319,7 +267,8 @@ def coerce(src: Source, value: Any, opt: Option, what: str, pos: tuple[int, int]
     elif t == "map":
         if not isinstance(value, dict):
             return bad()
-        result = validate(src, value, opt.table or [], what, pos) if opt.table else _plain(value)
+        # without a table the mapping is kept as read (with its marks), for a later, typed check
+        result = validate(src, value, opt.table or [], what, pos) if opt.table else value
     elif t == "maps":
         if not isinstance(value, list):
             return bad()
@@ -366,11 +315,7 @@ def _forms(src: Source, value: Any, what: str, pos: tuple[int, int]) -> Any:
     ok = True
     for i, item in enumerate(items):
         ipos = _pos(value, i) if isinstance(value, list) else pos
-        if _bad_tag(item):
-            src.problem(*ipos, f"{what}: YAML tag {_bad_tag(item)!r} is not allowed (rule files are data, "
-                        "never code)")
-            ok = False
-        elif isinstance(item, dict):
+        if isinstance(item, dict):
             raw = validate(src, item, FORM, f"form {i + 1} of {what}", ipos)
             given = [k for k in ("text", "pattern") if raw.get(k) is not None]
             if len(given) != 1:
@@ -398,13 +343,11 @@ def _forms(src: Source, value: Any, what: str, pos: tuple[int, int]) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """ruamel containers -> plain dict/list/str, for values kept as they are."""
+    """Marked containers -> plain dict/list, for values kept as they are."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, TaggedScalar):
-        return str(value.value)
     return value
 
 

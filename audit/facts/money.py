@@ -67,8 +67,11 @@ class Money:
     name = "money"
     options = [
         Option("currency", "str", "ISO code meant by a bare '$' (and by a bare amount in parse())",
-               default="USD"),
-        Option("period", "str", "billing period for parse() when the text gives none (month, year…)"),
+               default="USD", check=lambda v: None if re.fullmatch(r"[A-Za-z]{3}", v)
+               else f"must be a three-letter ISO 4217 code such as USD or EUR; got {v!r}"),
+        Option("period", "str", "billing period for parse() when the text gives none (month, year…)",
+               check=lambda v: None if _period(v) else f"must be a billing period such as month or year; "
+               f"got {v!r}"),
     ]
 
     def find(self, text: str, **options: Any) -> list[Value]:

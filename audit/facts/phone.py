@@ -29,7 +29,8 @@ class Phone:
     name = "phone"
     options = [
         Option("region", "str", "country (ISO 3166 code) of numbers written without a +country code",
-               default="US"),
+               default="US", check=lambda v: None if v.upper() in phonenumbers.SUPPORTED_REGIONS
+               else f"must be a two-letter country code such as US, GB or DE; got {v!r}"),
     ]
 
     def find(self, text: str, **options: Any) -> list[Value]:

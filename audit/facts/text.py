@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from audit.facts.base import Value, keep
 from audit.options import Option
+from audit.patterns import timed
 
 _PUNCT = re.compile(r"[^\w\s]+")
 _SPACE = re.compile(r"\s+")
@@ -26,17 +27,18 @@ class Text:
     name = "text"
     options = [
         Option("pattern", "regex", "where the value is (its group 'value' if any); find() needs it"),
-        Option("threshold", "number", "similarity (0-100) at which two texts are the same", default=90),
+        Option("threshold", "number", "similarity (0-100) at which two texts are the same", default=90,
+               check=lambda v: None if 0 <= v <= 100 else f"must be between 0 and 100; got {v:g}"),
     ]
 
     def find(self, text: str, **options: Any) -> list[Value]:
         pattern = options.get("pattern")
         if not pattern:
             return []
-        regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
-        group = "value" if "value" in regex.groupindex else 0
+        compiled = timed(pattern.pattern if isinstance(pattern, re.Pattern) else str(pattern))
+        group = "value" if "value" in compiled.groupindex else 0
         found = []
-        for m in regex.finditer(text):
+        for m in compiled.finditer(text):
             start, end = m.span(group)
             if start < 0 or start == end:
                 continue

@@ -18,6 +18,7 @@ from audit.errors import InputError, Problem
 from audit.options import Option, Source, json_schema, load_yaml, validate
 from audit.rules import consistency, fact, language, term
 from audit.rules.base import COMMON, Rule
+from audit.yamlfile import MarkedMap, MarkedSeq
 
 KINDS: dict[str, ModuleType] = {m.KIND: m for m in (term, language, consistency, fact)}
 
@@ -147,19 +148,11 @@ def _rules_of(src: Source, touchpoints: set[str] | None, seen: dict[str, str]) -
 
 
 def _item_pos(items: Any, i: int) -> tuple[int, int]:
-    try:
-        line, col = items.lc.item(i)
-        return line + 1, col + 1
-    except Exception:
-        return 1, 1
+    return items.item_at(i) if isinstance(items, MarkedSeq) else (1, 1)
 
 
 def _key_pos(item: Any, key: str) -> tuple[int, int] | None:
-    try:
-        line, col = item.lc.value(key)
-        return line + 1, col + 1
-    except Exception:
-        return None
+    return item.value_at(key) if isinstance(item, MarkedMap) and key in item else None
 
 
 def _check_scope(src: Source, raw: dict[str, Any], label: str, touchpoints: set[str] | None) -> None:
@@ -182,6 +175,8 @@ def schema() -> dict[str, Any]:
         s["properties"]["kind"] = {"const": kind, "description": "the rule kind"}
         s["required"] = sorted({"id", "kind", *s.get("required", [])})
         s["title"] = f"{kind} rule"
+        if hasattr(module, "schema_of"):
+            module.schema_of(s)
         variants.append(s)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import regex
+
 from audit.documents import SCOPES
 from audit.findings import SEVERITIES
 from audit.options import Option
-from audit.rules.forms import SEARCH_SECONDS
+from audit.patterns import TimedPattern, timed
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 
@@ -78,12 +80,12 @@ class Rule:
     source: str  # file:line of the rule, for messages about it
     description: str | None = None
     touchpoints: list[str] = field(default_factory=list)
-    urls: list[re.Pattern[str]] = field(default_factory=list)
-    exclude_urls: list[re.Pattern[str]] = field(default_factory=list)
+    urls: list[TimedPattern] = field(default_factory=list)
+    exclude_urls: list[TimedPattern] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     exclude_regions: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
-    allow_in: list[re.Pattern[str]] = field(default_factory=list)
+    allow_in: list[TimedPattern] = field(default_factory=list)
     tests: dict[str, Any] = field(default_factory=dict)
     after: str | None = None
     before: str | None = None
@@ -118,8 +120,7 @@ class Rule:
         for phrase in self.exceptions:
             if getattr(phrase, "pattern", False):
                 window = max(0, start - 200)
-                for m in phrase.compiled(True).finditer(text, window, min(len(text), end + 200),
-                                                        timeout=SEARCH_SECONDS):
+                for m in phrase.compiled(True).finditer(text, window, min(len(text), end + 200)):
                     if m.start() <= start and m.end() >= end:
                         return True
                 continue
@@ -154,12 +155,12 @@ def common_fields(raw: dict[str, Any], source: str) -> dict[str, Any]:
         "description": raw.get("description"),
         "source": source,
         "touchpoints": raw.get("touchpoints") or [],
-        "urls": [re.compile(p) for p in raw.get("urls") or []],
-        "exclude_urls": [re.compile(p) for p in raw.get("exclude_urls") or []],
+        "urls": [timed(p) for p in raw.get("urls") or []],
+        "exclude_urls": [timed(p) for p in raw.get("exclude_urls") or []],
         "regions": raw.get("regions") or [],
         "exclude_regions": raw.get("exclude_regions") or [],
         "exceptions": raw.get("exceptions") or [],
-        "allow_in": [re.compile(p, re.IGNORECASE) for p in raw.get("allow_in") or []],
+        "allow_in": [timed(p, regex.IGNORECASE) for p in raw.get("allow_in") or []],
         "after": raw.get("after"),
         "before": raw.get("before"),
         "tests": {k: v for k, v in (raw.get("tests") or {}).items() if not k.startswith("_") and v},

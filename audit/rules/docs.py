@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from audit.facts import TYPES
 from audit.options import reference
 from audit.rules import KINDS
 from audit.rules.base import COMMON
@@ -24,6 +25,11 @@ def reference_markdown() -> str:
     for kind, module in KINDS.items():
         parts += [f"### `kind: {kind}`", "", (module.__doc__ or "").strip().splitlines()[0], "",
                   *head, *reference(module.OPTIONS), ""]
+    parts += ["### `options` of each fact `type`", ""]
+    for name, vtype in TYPES.items():
+        rows = reference(vtype.options)
+        parts += [f"`type: {name}`: " + ("no options." if not rows else ""), ""]
+        parts += [*head, *rows, ""] if rows else []
     return "\n".join(parts)
 
 

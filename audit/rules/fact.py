@@ -23,7 +23,7 @@ from audit.facts import TYPES, value_type
 from audit.facts.base import Value, ValueType
 from audit.facts.money import period_in
 from audit.findings import Finding, Location, Observation, fact_fingerprint, value_key
-from audit.options import Option, Source
+from audit.options import Option, Source, json_schema, validate
 from audit.rules.base import Rule, common_fields
 from audit.text import sentence_around
 
@@ -142,14 +142,14 @@ def check_raw(src: Source, raw: dict[str, Any], label: str) -> None:
     vtype = TYPES.get(raw.get("type") or "")
     if vtype is None:
         return
-    options = {k: v for k, v in (raw.get("options") or {}).items() if not k.startswith("_")}
-    known = {o.name for o in vtype.options}
-    for key in options:
-        if key not in known:
-            pos = raw["_pos"].get("options", (line, col))
-            have = ", ".join(sorted(known)) or "none"
-            src.problem(*pos, f"'options' in {label} has unknown option {key!r} for type "
-                        f"{vtype.name}; expected one of {have}")
+    given = raw.get("options")
+    if given:
+        before = len(src.problems)
+        validate(src, given, vtype.options, f"'options' of a {vtype.name} fact in {label}",
+                 raw["_pos"].get("options", (line, col)))
+        if len(src.problems) > before:
+            return
+    options = {k: v for k, v in (given or {}).items() if not k.startswith("_")}
     expected = raw.get("expected")
     for key, value in (expected.items() if isinstance(expected, dict) else [("", expected)]):
         if value is not None and vtype.parse(str(value), **options) is None:
@@ -163,6 +163,14 @@ def check_raw(src: Source, raw: dict[str, Any], label: str) -> None:
     if raw.get("max_age") is not None and _days(str(raw["max_age"])) is None:
         src.problem(*raw["_pos"].get("max_age", (line, col)), f"'max_age' in {label} must be a "
                     f"duration such as 2 years, 18 months or 90 days; got {raw['max_age']!r}")
+
+
+def schema_of(rule: dict[str, Any]) -> None:
+    """Each value type's options in the JSON Schema, chosen by ``type``, so editors check them too."""
+    rule["allOf"] = [{"if": {"properties": {"type": {"const": name}}, "required": ["type"]},
+                      "then": {"properties": {"options": {**json_schema(vtype.options),
+                                                          "description": f"options of a {name} fact"}}}}
+                     for name, vtype in TYPES.items()]
 
 
 def compile_rule(raw: dict[str, Any], source: str) -> FactRule:

@@ -20,7 +20,10 @@ from typing import Any
 
 import regex
 
-SEARCH_SECONDS = 0.5  # how long one pattern may search one region before it is given up
+from audit.patterns import SEARCH_SECONDS, TimedPattern, timed
+from audit.rules.backtracking import catastrophic
+
+__all__ = ["SEARCH_SECONDS", "Form", "pattern_problem"]
 
 
 class Form(str):
@@ -40,11 +43,10 @@ class Form(str):
         self.pattern, self.ignorecase, self.words, self.line, self.col = pattern, ignorecase, words, line, col
         return self
 
-    def compiled(self, default_ignorecase: bool) -> regex.Pattern[str]:
-        """The pattern, on whole words unless ``words`` is off."""
+    def compiled(self, default_ignorecase: bool) -> TimedPattern:
+        """The pattern, on whole words unless ``words`` is off; its searches are time-boxed."""
         source = f"(?<!\\w)(?:{self})(?!\\w)" if self.words else str(self)
-        flags = regex.IGNORECASE if case_blind(self, default_ignorecase) else 0
-        return regex.compile(source, flags | regex.V0)
+        return timed(source, regex.IGNORECASE if case_blind(self, default_ignorecase) else 0)
 
     def needle(self) -> str:
         """Literal text every match of the pattern starts with, case folded ("" when none): a
@@ -93,77 +95,10 @@ def pattern_problem(pattern: str) -> str | None:
         parsed = sre_parse.parse(pattern)
     except (regex.error, re.error, RecursionError, OverflowError) as exc:
         return f"is not a valid regular expression: {exc}"
-    why = _catastrophic(parsed)
+    why = catastrophic(parsed)
     if why:
         return (f"can backtrack catastrophically ({why}) and stall an audit; rewrite it so no "
                 "repeated part can match the same text in two ways (e.g. (a+)+ -> a+)")
-    return None
-
-
-_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, getattr(sre_constants, "POSSESSIVE_REPEAT",
-                                                                        None))
-
-
-def _catastrophic(parsed: Any, inside: bool = False) -> str | None:
-    """A repeat that can match open-ended text inside a repeated group, or alternatives that can
-    start alike under an open-ended repeat. ``inside``: within a group repeated many times."""
-    for op, arg in parsed:
-        if op in _REPEATS and op is not None:
-            _lo, hi, sub = arg
-            unbounded = hi == sre_constants.MAXREPEAT
-            if unbounded and inside:
-                return "a repeated part inside a repeated group"
-            if unbounded and _alternation_overlaps(sub):
-                return "alternatives that can match the same text, repeated"
-            found = _catastrophic(sub, inside or unbounded or hi >= 10)
-            if found:
-                return found
-        elif op == sre_constants.SUBPATTERN:
-            found = _catastrophic(arg[-1], inside)
-            if found:
-                return found
-        elif op == sre_constants.BRANCH:
-            for branch in arg[1]:
-                found = _catastrophic(branch, inside)
-                if found:
-                    return found
-        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-            found = _catastrophic(arg[1], inside)
-            if found:
-                return found
-    return None
-
-
-def _alternation_overlaps(parsed: Any) -> bool:
-    """Whether a repeated sequence holds alternatives that can begin with the same character
-    (or be empty), so the repeat can split the same text in many ways."""
-    for op, arg in parsed:
-        if op == sre_constants.SUBPATTERN and _alternation_overlaps(arg[-1]):
-            return True
-        if op == sre_constants.BRANCH:
-            firsts = [_first_chars(b) for b in arg[1]]
-            for i, a in enumerate(firsts):
-                for b in firsts[i + 1:]:
-                    if a is None or b is None or a & b:
-                        return True
-    return False
-
-
-def _first_chars(parsed: Any) -> set[int] | None:
-    """The literal characters a pattern can start with (None: any, or not known)."""
-    for op, arg in parsed:
-        if op == sre_constants.LITERAL:
-            return {arg, ord(chr(arg).lower()), ord(chr(arg).upper())}
-        if op == sre_constants.SUBPATTERN:
-            return _first_chars(arg[-1])
-        if op in _REPEATS and op is not None and arg[0] > 0:
-            return _first_chars(arg[2])
-        if op == sre_constants.IN:
-            chars = {a for o, a in arg if o == sre_constants.LITERAL}
-            if len(chars) == len(arg):
-                return chars | {ord(chr(c).lower()) for c in chars} | {ord(chr(c).upper()) for c in chars}
-            return None
-        return None
     return None
 
 

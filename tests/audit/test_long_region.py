@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ruamel.yaml import YAML
+import yaml
 
 from audit.auditor import Auditor
 from audit.documents import Document, Region
@@ -28,7 +28,7 @@ def test_pieces_join_back_and_cut_at_a_line_break_or_a_space():
 
 def test_a_six_megabyte_region_is_audited_with_a_phrase_across_a_cut(tmp_path: Path):
     rules = tmp_path / "rules.yaml"
-    YAML(typ="safe").dump(RULES, rules)
+    rules.write_text(yaml.safe_dump(RULES), encoding="utf-8")
     filler = "lorem ipsum dolor sit amet "
     head = filler * ((PIECE - 10) // len(filler))
     head += "x" * (PIECE - 7 - len(head)) + " "  # "Cloud " ends the first piece, "Sync" begins the next
@@ -58,7 +58,7 @@ def test_a_served_six_megabyte_page_is_crawled_then_audited(tmp_path: Path):
     body = filler * (6_100_000 // len(filler)) + "<p>Try Cloud Sync today.</p>"
     (root / "index.html").write_text(f"<html><body>{body}</body></html>")
     (tmp_path / "rules").mkdir()
-    YAML(typ="safe").dump(RULES, tmp_path / "rules" / "brand.yaml")
+    (tmp_path / "rules" / "brand.yaml").write_text(yaml.safe_dump(RULES), encoding="utf-8")
     with FixtureServer(root) as srv:
         result = crawl(tmp_path, f"""
             rules: [rules]

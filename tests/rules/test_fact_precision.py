@@ -8,20 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ruamel.yaml import YAML
+import yaml
 
 from audit.auditor import Auditor
 from audit.documents import Document, Region
 from audit.rules import load_rules
 from audit.text import clean
+from audit.yamlfile import loads
 
 LABELLED = Path(__file__).resolve().parents[1] / "fixtures" / "facts" / "labelled.yaml"
 
 
 def test_fact_extraction_precision_and_recall_on_the_labelled_set(tmp_path, capsys):
-    data = YAML(typ="safe").load(LABELLED.read_text())
+    data = loads(LABELLED.read_text())
     rules = tmp_path / "facts.yaml"
-    YAML(typ="safe").dump({"rules": data["rules"]}, rules)
+    rules.write_text(yaml.safe_dump({"rules": data["rules"]}, allow_unicode=True), encoding="utf-8")
     auditor = Auditor(load_rules([rules]))
     docs, labelled = [], set()
     for item in data["documents"]:

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
+import yaml
 
 from audit.auditor import Auditor
 from audit.chrome import learn
 from audit.documents import Document
 from audit.facts import value_type
 from audit.rules import load_rules
+from audit.yamlfile import loads
 from crawler.extract import extract
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "facts"
@@ -55,10 +56,10 @@ def _same(vtype: Any, label: str, observed: Any, options: dict[str, Any]) -> boo
 
 def audit_fixture(tmp_path: Path, name: str = "structured") -> tuple[dict, list[Document], Auditor]:
     here = FIXTURES / name
-    data = YAML(typ="safe").load((here / "labels.yaml").read_text(encoding="utf-8"))
+    data = loads((here / "labels.yaml").read_text(encoding="utf-8"))
     rules = [{**r, **TEAM[name]} for r in data["rules"]]
     path = tmp_path / "facts.yaml"
-    YAML(typ="safe").dump({"rules": rules}, path)
+    path.write_text(yaml.safe_dump({"rules": rules}, sort_keys=False, allow_unicode=True), encoding="utf-8")
     docs = []
     for page in data["pages"]:
         html = (here / page["file"]).read_text(encoding="utf-8")

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from audit.auditor import Auditor
 from audit.documents import Document, Region
 from audit.rules import RuleSet
 from audit.rules.language import LanguageRule
+from audit.yamlfile import loads
 
 DATA = Path(__file__).parent / "language" / "pos_labelled.yaml"
 HELD_OUT = Path(__file__).parent / "language" / "pos_heldout.yaml"
@@ -38,7 +37,7 @@ def reported(word: str, text: str, where: str) -> bool:
 
 def score(path: Path) -> tuple[float, float, list[str], int]:
     """(precision, recall, misses, items) of "reported as a verb" over a labelled file."""
-    items = YAML(typ="safe").load(path.read_text(encoding="utf-8"))["items"]
+    items = loads(path.read_text(encoding="utf-8"))["items"]
     tp = fp = fn = 0
     misses = []
     for item in items:

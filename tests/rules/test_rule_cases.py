@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
+import yaml
 
 from audit.auditor import Auditor
 from audit.chrome import learn
 from audit.documents import Document, Region
 from audit.rules import load_rules
 from audit.text import clean
+from audit.yamlfile import loads
 from crawler.extract import extract
 
 HERE = Path(__file__).parent
@@ -30,7 +31,7 @@ CASE_FILES = sorted(HERE.glob("*/*.yml"))
 def _cases() -> list[Any]:
     out = []
     for path in CASE_FILES:
-        data = YAML(typ="safe").load(path.read_text())
+        data = loads(path.read_text())
         for case in data["cases"]:
             out.append(pytest.param(path, case, id=f"{path.parent.name}/{path.stem}::{case['name']}"))
     return out
@@ -57,10 +58,10 @@ def _documents(spec: Any) -> list[Document]:
 
 @pytest.mark.parametrize(("path", "case"), _cases())
 def test_rule_case(path: Path, case: dict[str, Any], tmp_path: Path) -> None:
-    data = YAML(typ="rt").load(path.read_text())
+    data = loads(path.read_text())
     rules_file = tmp_path / "rules.yaml"
     buf = io.StringIO()
-    YAML(typ="rt").dump({"rules": data["rules"]}, buf)
+    buf.write(yaml.safe_dump({"rules": data["rules"]}, sort_keys=False, allow_unicode=True))
     rules_file.write_text(buf.getvalue())
     docs = _documents(case["documents"])
     auditor = Auditor(load_rules([rules_file]), chrome=learn(docs))

@@ -72,7 +72,7 @@ def test_yaml_syntax_error_and_code_tags_are_problems_not_crashes(tmp_path):
     with pytest.raises(InputError, match=r"bad.yaml:\d+:\d+: YAML syntax error"):
         load_rules([bad])
     bad.write_text("rules:\n  - id: x\n    kind: term\n    preferred: !!python/object/apply:os.system [id]\n")
-    with pytest.raises(InputError, match=r"bad.yaml:4:16: 'preferred' in rule 'x': YAML tag .* not allowed"):
+    with pytest.raises(InputError, match=r"bad.yaml:4:16: YAML tag .* not allowed"):
         load_rules([bad])
 
 

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from audit.auditor import Auditor
 from audit.documents import Document, Region
 from audit.rules import load_rules
+from audit.yamlfile import loads
 
 HERE = Path(__file__).parent / "vale_style"
 # Of 115 cases. The 2 that differ by design: when two alternatives of a consistency rule are
@@ -33,7 +32,7 @@ def verdicts(auditor: Auditor, text: str) -> list[tuple[str, str]]:
 
 def test_vale_style_rules_agree_with_vale() -> None:
     rules = load_rules([HERE / "rules.yaml"])
-    cases = YAML(typ="safe").load((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
+    cases = loads((HERE / "cases.yaml").read_text(encoding="utf-8"))["cases"]
     agree, differ = 0, []
     for case in cases:
         want = [(a["rule"], a["match"]) for a in case["vale"] or []]
