@@ -146,3 +146,35 @@ def test_a_pattern_search_that_runs_too_long_is_given_up_and_said(caplog):
     slow = Form("(a|aa)+$", pattern=True).compiled(True)  # never accepted by a rule file
     assert _search(slow, "a" * 5000 + "!") == []  # returns (a hung search would never)
     assert "gave up" in caplog.text
+
+
+def test_fact_options_are_type_checked_against_their_value_type(tmp_path):
+    (tmp_path / "r.yaml").write_text(
+        "rules:\n"
+        "  - {id: a, kind: fact, type: text, context: [motto],\n"
+        "     options: {pattern: 'motto (\\w+', threshold: 'high'}}\n"
+        "  - {id: b, kind: fact, type: text, context: [motto], options: {pattern: [a, b], threshold: 150}}\n"
+        "  - {id: c, kind: fact, type: money, context: [price], options: {currency: dollars, unit: GB}}\n"
+        "  - {id: d, kind: fact, type: phone, context: [call], options: {region: Narnia}}\n"
+        "  - {id: e, kind: fact, type: text, context: [motto], options: {pattern: 'a (?P<value>\\w+)'}}\n")
+    with pytest.raises(InputError) as err:
+        load_rules([tmp_path / "r.yaml"])
+    got = [(p.line, p.message.split(" must ")[0].split(" is ")[0].split(":")[0]) for p in err.value.problems]
+    assert got == [
+        (3, "'pattern' in 'options' of a text fact in rule 'a'"),
+        (3, "'threshold' in 'options' of a text fact in rule 'a'"),
+        (4, "'pattern' in 'options' of a text fact in rule 'b'"),
+        (4, "'threshold' in 'options' of a text fact in rule 'b'"),
+        (5, "'currency' in 'options' of a money fact in rule 'c'"),
+        (5, "unknown key 'unit' in 'options' of a money fact in rule 'c'; expected one of currency, period"),
+        (6, "'region' in 'options' of a phone fact in rule 'd'"),
+    ]
+
+
+def test_the_json_schema_holds_each_value_types_options():
+    fact = next(v for v in schema()["properties"]["rules"]["items"]["oneOf"] if v["title"] == "fact rule")
+    by_type = {case["if"]["properties"]["type"]["const"]: case["then"]["properties"]["options"]
+               for case in fact["allOf"]}
+    assert by_type["text"]["properties"]["threshold"]["type"] == "number"
+    assert by_type["text"]["additionalProperties"] is False
+    assert set(by_type["money"]["properties"]) == {"currency", "period"}
