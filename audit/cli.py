@@ -1,7 +1,11 @@
 """The `touchaudit` command: a thin shell over the library's functions.
 
-Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage, config or rule
-errors (named constants below, as sqlfluff does).
+Exit codes (named constants below, as sqlfluff does), so a scheduler can tell findings from a
+broken job: 0 nothing at or above --fail-on; 1 findings at or above it, and only that; 2 the
+command could not do its job (usage, config, rule file, store, a missing optional package, an
+unexpected error: one line on stderr, the traceback in a log file it names, or on stderr with
+--debug); 3 the crawl was incomplete: a touchpoint collected nothing, or an email touchpoint
+stopped at max_pages (unless the touchpoint says ``allow_empty``).
 """
 
 from __future__ import annotations
@@ -9,11 +13,13 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from audit.config import DEFAULT_CONFIG, Config, load_config
+from audit.crashlog import CrashLog, OneLineFormatter, exc_line
 from audit.errors import TouchauditError
 
 if TYPE_CHECKING:
@@ -22,6 +28,11 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+EXIT_INCOMPLETE = 3
+
+# Optional packages, by the module a missing one is imported as, and the extra that installs it.
+EXTRAS = {"redis": "scale", "scrapy_redis": "scale", "scrapyd": "scale", "scrapyd_client": "scale",
+          "scrapy_playwright": "render", "playwright": "render"}
 
 logger = logging.getLogger("touchaudit")
 
@@ -45,9 +56,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     print(f"crawl {crawl_id} {row['state']}: {docs} documents, {failed} failures -> {config.store}")
     for tp, c in sorted(counts.items()):
         print(f"  {tp}: {c['documents']} documents, {c['failures']} failures")
-    _warn_empty(config, crawl_id)
     _warn_scripts(config, crawl_id)
-    return EXIT_OK
+    return EXIT_INCOMPLETE if _incomplete(config, crawl_id) else EXIT_OK
 
 
 def _warn_scripts(config: Config, crawl_id: int) -> None:
@@ -63,8 +73,9 @@ def _warn_scripts(config: Config, crawl_id: int) -> None:
               "and was not audited", file=sys.stderr)
 
 
-def _warn_empty(config: Config, crawl_id: int) -> None:
-    """Say so on stderr when a touchpoint collected nothing: its audit would be silently empty."""
+def _incomplete(config: Config, crawl_id: int) -> bool:
+    """Say on stderr which touchpoints collected nothing (and why), or were cut short; True when
+    one of them does not allow it: the run then exits 3, so a scheduled job alerts."""
     from collections import Counter
 
     from audit.store import Store
@@ -72,12 +83,24 @@ def _warn_empty(config: Config, crawl_id: int) -> None:
     with Store(config.store) as store:
         counts = store.crawl_counts(crawl_id)
         failures = store.failures(crawl_id)
+        truncated = store.truncated(crawl_id)
+    failed = False
     for tp in config.touchpoints:
-        if counts.get(tp.name, {}).get("documents", 0):
+        if tp.name in truncated:
+            why = f"stopped at max_pages ({tp.max_pages}): {truncated[tp.name]}"
+        elif not counts.get(tp.name, {}).get("documents", 0):
+            reasons = Counter(f.reason for f in failures if f.touchpoint == tp.name)
+            why = "collected no documents (" + (", ".join(f"{r} ×{n}" for r, n in reasons.most_common())
+                                                or "nothing was found") + ")"
+        else:
             continue
-        reasons = Counter(f.reason for f in failures if f.touchpoint == tp.name)
-        why = ", ".join(f"{r} ×{n}" for r, n in reasons.most_common()) or "nothing was found"
-        print(f"warning: touchpoint {tp.name!r} collected no documents ({why})", file=sys.stderr)
+        if tp.allow_empty:
+            print(f"touchaudit: touchpoint {tp.name!r} {why} (allowed by its allow_empty)", file=sys.stderr)
+            continue
+        failed = True
+        print(f"touchaudit: touchpoint {tp.name!r} {why}: the crawl is incomplete (exit {EXIT_INCOMPLETE}; "
+              "set 'allow_empty: true' on the touchpoint when that is expected)", file=sys.stderr)
+    return failed
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -149,11 +172,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = _config(args)
     result = run_all(config, args.output, _formats(args), model=args.model)
-    _warn_empty(config, result.crawl_id)
     _print_audit(result.audit)
     _print_contradictions(result.contradictions, result.more)
     for fmt, path in result.written.items():
         print(f"{fmt}: {path}")
+    if _incomplete(config, result.crawl_id):
+        return EXIT_INCOMPLETE
     return _exit_for(config, args, result.audit.run_id)
 
 
@@ -282,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--config", default=DEFAULT_CONFIG, type=Path,
                         help=f"the project config (default: {DEFAULT_CONFIG})")
     common.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    common.add_argument("--debug", action="store_true",
+                        help="print tracebacks on stderr (else they go to a log file the message names)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("crawl", parents=[common], help="crawl every touchpoint into the store",
@@ -349,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", type=Path,
                    help="keep the demo's config, emails, rules and store here (default: a temporary folder)")
     p.add_argument("-v", "--verbose", action="store_true", help="log more to stderr")
+    p.add_argument("--debug", action="store_true", help="print tracebacks on stderr")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("history", parents=[common], help="list audit runs with their totals",
@@ -389,10 +416,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_ERROR
-    logging.basicConfig(
-        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    debug = bool(getattr(args, "debug", False))
+    crashes = CrashLog()
+    handler = logging.StreamHandler()
+    fmt = "%(levelname)s %(name)s: %(message)s"
+    handler.setFormatter(logging.Formatter(fmt) if debug else OneLineFormatter(fmt, crashes))
+    logging.basicConfig(level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+                        handlers=[handler], force=True)
     try:
         return args.func(args)
     except TouchauditError as exc:
@@ -401,6 +431,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_ERROR
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is None:
+            return _crashed(exc, debug, crashes)
+        print(f"touchaudit: this needs the optional package {exc.name!r}, which is not installed: "
+              f"pip install 'touchaudit[{extra}]'", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:
+        return _crashed(exc, debug, crashes)
+
+
+def _crashed(exc: BaseException, debug: bool, crashes: CrashLog) -> int:
+    """An error nobody foresaw: one line and where its traceback is, exit 2 (never 1, "findings")."""
+    if debug:
+        traceback.print_exception(exc)
+        where = "the traceback is above"
+    else:
+        where = f"the traceback is in {crashes.exception(exc)}; --debug prints it"
+    print(f"touchaudit: internal error: {exc_line(exc)} ({where}). Please report it.", file=sys.stderr)
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

@@ -106,6 +106,9 @@ TOUCHPOINT = [
     Option("zendesk", "map", "read a Zendesk Help Center through its API", table=ZENDESK),
     Option("paths", "strings", "file globs of email templates and messages, relative to the "
            "config's folder"),
+    Option("allow_empty", "bool", "a crawl that collects no documents here (or stops an email "
+           "touchpoint at max_pages) is expected: the run does not fail with exit code 3",
+           default=False),
     Option("extract", "map", "how pages are read: CSS selectors for the main content, chrome "
            "and content to leave out (websites and HTML help centers)", table=EXTRACT),
 ]
@@ -171,6 +174,7 @@ class Touchpoint:
     zendesk: dict[str, Any] | None = None
     paths: list[str] = field(default_factory=list)
     extract: dict[str, Any] | None = None
+    allow_empty: bool = False
 
 
 @dataclass

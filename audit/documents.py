@@ -49,6 +49,7 @@ FAILURE_REASONS: tuple[str, ...] = (
     "not_html",
     "decode_error",
     "parse_error",
+    "max_pages",  # an email touchpoint stopped at max_pages: this file and later ones were not read
 )
 
 CRAWL_STATES: tuple[str, ...] = ("running", "complete", "interrupted")

@@ -152,8 +152,15 @@ class Store:
         """Open (or create) the store; ``migrate`` upgrades an older schema in place first."""
         self.path = Path(path)
         self.migrated_from: int | None = None
-        self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
+        try:
+            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self._open(migrate)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({exc}); expected a touchaudit store "
+                             "file, or a path in a writable folder where one can be made") from exc
+
+    def _open(self, migrate: bool) -> None:
         # Several crawl processes may open a new store at once: switching to WAL and creating
         # the schema do not wait on SQLite's busy timeout, so they are retried for a while.
         for attempt in range(300):
@@ -353,6 +360,12 @@ class Store:
         ):
             counts.setdefault(tp, {"documents": 0, "failures": 0})["failures"] = n
         return counts
+
+    def truncated(self, crawl_id: int) -> dict[str, str]:
+        """Touchpoints whose crawl stopped at max_pages with files left unread, and what was said."""
+        return {tp: detail for tp, detail in self.db.execute(
+            "SELECT touchpoint, detail FROM failures WHERE crawl_id=? AND reason='max_pages' ORDER BY id",
+            (crawl_id,))}
 
     def needing_scripts(self, crawl_id: int) -> dict[str, list[str]]:
         """Per touchpoint, the stored pages that look empty without JavaScript (their body has

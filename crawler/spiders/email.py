@@ -43,6 +43,8 @@ class EmailSpider(TouchpointSpider):
                 if stored >= self.tp.max_pages:
                     logger.warning("%s: max_pages (%d) reached; %s and later files not read",
                                    self.tp.name, self.tp.max_pages, name)
+                    yield self.failure(name + found.part, "max_pages", f"max_pages ({self.tp.max_pages}) "
+                                       f"reached: {name + found.part} and what follows it were not read")
                     return
                 result = self.item(found, path, name)
                 stored += isinstance(result, Document)
