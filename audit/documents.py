@@ -50,6 +50,7 @@ FAILURE_REASONS: tuple[str, ...] = (
     "decode_error",
     "parse_error",
     "max_pages",  # an email touchpoint stopped at max_pages: this file and later ones were not read
+    "not_stored",  # the store could not take the document (the rest of its batch was stored)
 )
 
 CRAWL_STATES: tuple[str, ...] = ("running", "complete", "interrupted")
@@ -261,7 +262,7 @@ def text_hash(regions: list[Region]) -> str:
     for r in regions:
         h.update(r.name.encode())
         h.update(b"\0")
-        h.update(r.text.encode())
+        h.update(r.text.encode("utf-8", "surrogatepass"))  # a lone surrogate must not lose the page
         h.update(b"\0")
     return h.hexdigest()[:32]
 

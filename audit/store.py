@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -145,6 +146,24 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_INSERT_DOCUMENT = ("INSERT OR REPLACE INTO documents(crawl_id, touchpoint, kind, url, title, status, "
+                    "fetched_at, content_hash, etag, last_modified, regions, extra) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def sound(text: str | None) -> str | None:
+    """Text SQLite can store as UTF-8: a lone surrogate becomes U+FFFD (offsets stay the same)."""
+    if text is None or text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _not_stored(d: Document, exc: BaseException) -> Failure:
+    return Failure(d.touchpoint, sound(d.url) or "", "not_stored",
+                   f"the store could not take this document ({type(exc).__name__}: {sound(str(exc))})")
+
+
 class Store:
     """A connection to one store file. Cheap to open; use one per process or thread."""
 
@@ -153,7 +172,7 @@ class Store:
         self.path = Path(path)
         self.migrated_from: int | None = None
         try:
-            self.db = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self._open(migrate)
         except sqlite3.Error as exc:
@@ -379,25 +398,40 @@ class Store:
         return out
 
     # -- documents ----------------------------------------------------------------------
-    def add_documents(self, crawl_id: int, docs: Iterable[Document]) -> None:
-        """Write a batch of documents in one transaction (a later copy of a URL wins)."""
-        rows = [
-            (
-                crawl_id, d.touchpoint, d.kind, d.url, d.title, d.status, d.fetched_at,
-                d.content_hash, d.etag, d.last_modified,
-                json.dumps([r.to_dict() for r in d.regions], ensure_ascii=False),
-                json.dumps(d.extra, ensure_ascii=False),
-            )
-            for d in docs
-        ]
-        with self.db:
-            self.db.execute("BEGIN")
-            self.db.executemany(
-                "INSERT OR REPLACE INTO documents(crawl_id, touchpoint, kind, url, title, status, "
-                "fetched_at, content_hash, etag, last_modified, regions, extra) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                rows,
-            )
+    def add_documents(self, crawl_id: int, docs: Iterable[Document]) -> list[Failure]:
+        """Write a batch of documents in one transaction (a later copy of a URL wins).
+
+        One document must never cost the others: a lone surrogate (from a JSON-LD escape or a file
+        name that is not UTF-8) is stored as U+FFFD, and a document the store still cannot take is
+        returned as a ``not_stored`` Failure while the rest of the batch is written."""
+        rows, refused = [], []
+        for d in docs:
+            try:
+                rows.append((d, self._document_row(crawl_id, d)))
+            except (TypeError, ValueError) as exc:
+                refused.append(_not_stored(d, exc))
+        try:
+            with self.db:
+                self.db.execute("BEGIN")
+                self.db.executemany(_INSERT_DOCUMENT, [row for _, row in rows])
+        except (sqlite3.InterfaceError, sqlite3.DataError, sqlite3.IntegrityError, ValueError):
+            for d, row in rows:  # one at a time, to keep all but the one that cannot be stored
+                try:
+                    with self.db:
+                        self.db.execute("BEGIN")
+                        self.db.execute(_INSERT_DOCUMENT, row)
+                except (sqlite3.InterfaceError, sqlite3.DataError, sqlite3.IntegrityError, ValueError) as exc:
+                    refused.append(_not_stored(d, exc))
+        return refused
+
+    @staticmethod
+    def _document_row(crawl_id: int, d: Document) -> tuple[Any, ...]:
+        return (
+            crawl_id, d.touchpoint, d.kind, sound(d.url), sound(d.title), d.status, d.fetched_at,
+            d.content_hash, d.etag, d.last_modified,
+            sound(json.dumps([r.to_dict() for r in d.regions], ensure_ascii=False)),
+            sound(json.dumps(d.extra, ensure_ascii=False)),
+        )
 
     def add_failures(self, crawl_id: int, failures: Iterable[Failure]) -> None:
         """Store failures, once per URL of a touchpoint: a URL reached again (by a sitemap and a
@@ -407,8 +441,8 @@ class Store:
         for f in failures:
             if (f.touchpoint, f.url) not in seen:
                 seen.add((f.touchpoint, f.url))
-                rows.append((crawl_id, f.touchpoint, f.url, f.reason, f.status, f.detail,
-                             crawl_id, f.touchpoint, f.url))
+                rows.append((crawl_id, f.touchpoint, sound(f.url), f.reason, f.status, sound(f.detail),
+                             crawl_id, f.touchpoint, sound(f.url)))
         with self.db:
             self.db.execute("BEGIN")
             self.db.executemany(

@@ -124,14 +124,18 @@ class StorePipeline:
         """Commit the batch, then the frontier: its marks only name pages now in the store."""
         assert self.store is not None
         written: list[Document | Failure] = []
-        if self.docs:
-            self.store.add_documents(self.crawl_id, self.docs)
-            written += self.docs
-            self.docs = []
-        if self.failures:
-            self.store.add_failures(self.crawl_id, self.failures)
-            written += self.failures
-            self.failures = []
+        docs, self.docs = self.docs, []  # taken first: a batch that fails is never retried forever
+        if docs:
+            refused = self.store.add_documents(self.crawl_id, docs)
+            for failure in refused:
+                logger.warning("%s: %s", failure.url, failure.detail)
+                self.crawler.stats.inc_value("touchaudit/failures/not_stored")
+            self.failures += refused
+            written += docs
+        failures, self.failures = self.failures, []
+        if failures:
+            self.store.add_failures(self.crawl_id, failures)
+            written += failures
         if self.frontier is not None:
             self.frontier.stored(written)
             self.frontier.write()

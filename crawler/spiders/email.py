@@ -69,7 +69,7 @@ class EmailSpider(TouchpointSpider):
                 if key in seen:
                     continue
                 seen.add(key)
-                yield path, Path(os.path.relpath(path, root)).as_posix()
+                yield path, shown(Path(os.path.relpath(path, root)).as_posix())
 
     def item(self, found: Email | Problem, path: Path, name: str) -> Document | Failure:
         url = name + found.part
@@ -91,6 +91,16 @@ class EmailSpider(TouchpointSpider):
     def failure(self, url: str, reason: str, detail: str) -> Failure:
         self.crawler.stats.inc_value(f"touchaudit/failures/{reason}")
         return Failure(self.tp.name, url, reason, detail)
+
+
+def shown(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (a name from another system) as \\xNN, so
+    the document is stored and named like every other, not lost to a store that needs UTF-8."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _mtime(path: Path) -> str | None:

@@ -167,3 +167,20 @@ def test_an_email_glob_that_matches_nothing_fails_the_crawl_with_3(tmp_path: Pat
     assert cli.main(["crawl", "--config", str(config)]) == cli.EXIT_INCOMPLETE
     err = capsys.readouterr().err
     assert "touchpoint 'mail' collected no documents (parse_error ×1)" in err
+
+
+def test_a_logged_traceback_is_one_line_naming_the_log_it_went_to(tmp_path: Path):
+    import logging
+
+    from audit.crashlog import CrashLog, OneLineFormatter
+
+    formatter = OneLineFormatter("%(levelname)s %(name)s: %(message)s", CrashLog(tmp_path))
+    try:
+        raise ZeroDivisionError("division by zero")
+    except ZeroDivisionError:
+        record = logging.LogRecord("scrapy.core.scraper", logging.ERROR, __file__, 1,
+                                   "Spider error processing %s", ("<GET http://x/>",), sys.exc_info())
+    line = formatter.format(record)
+    assert "\n" not in line and line.startswith("ERROR scrapy.core.scraper: Spider error processing <GET")
+    log = Path(line.split("(traceback in ")[1].rstrip(")"))
+    assert "ZeroDivisionError" in log.read_text()

@@ -137,3 +137,28 @@ def test_a_failure_is_stored_once_per_url(tmp_path):
         store.add_failures(crawl, [Failure("help", "https://a.example/gone", "http_4xx", "HTTP 404", 404)])
         assert [(f.touchpoint, f.reason) for f in store.failures(crawl)] == [("site", "http_4xx"),
                                                                              ("help", "http_4xx")]
+
+
+def test_one_document_the_store_cannot_take_costs_none_of_the_others(tmp_path):
+    with Store(tmp_path / "s.db") as store:
+        crawl = store.start_crawl("touchaudit.yaml", "touchpoints: []")
+        lone = "\ud83d"  # half of an emoji pair: what JSON "\\ud83d" or a non-UTF-8 file name gives
+        docs = [
+            Document("site", "website", "http://x/1", "One", [Region("body", "First page.")]),
+            Document("site", "website", "http://x/2", f"Two {lone}", [
+                Region("body", f"Second {lone} page."),
+                Region("jsonld", "x", data=[{"@type": "Organization", "name": f"Acme {lone}"}])]),
+            Document("site", "website", "http://x/3", "Three", [Region("body", "Third.")],
+                     extra={"seen": object()}),  # nothing JSON can hold
+            Document("site", "website", f"http://x/4{lone}", "Four", [Region("body", "Fourth.")]),
+        ]
+        refused = store.add_documents(crawl, docs)
+        assert [(f.url, f.reason) for f in refused] == [("http://x/3", "not_stored")]
+        assert "TypeError" in refused[0].detail
+        back = {d.url: d for d in store.iter_documents(crawl)}
+        assert sorted(back) == ["http://x/1", "http://x/2", "http://x/4\ufffd"]
+        two = back["http://x/2"]
+        assert two.title == "Two \ufffd" and two.region("body").text == "Second \ufffd page."
+        assert two.region("jsonld").data[0]["name"] == "Acme \ufffd"
+        store.add_failures(crawl, [Failure("site", f"http://x/5{lone}", "http_4xx", f"bad {lone}", 404)])
+        assert store.failures(crawl)[0].url == "http://x/5\ufffd"

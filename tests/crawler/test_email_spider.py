@@ -87,3 +87,17 @@ def test_a_glob_that_matches_nothing_is_a_failure(tmp_path: Path):
     [failure] = result.failures
     assert failure.url == "templates/*.html"
     assert "no file matches" in failure.detail
+
+
+def test_a_file_name_that_is_not_utf8_among_200_emails_costs_nothing(tmp_path: Path):
+    folder = tmp_path / "mails"
+    folder.mkdir()
+    for n in range(200):
+        (folder / f"m{n:03}.txt").write_text(f"Subject: Mail {n}\n\nHello number {n} from Acme.\n")
+    (tmp_path / b"mails/caf\xe9-latin1-name.txt".decode("utf-8", "surrogateescape")).write_bytes(
+        b"Subject: Bad name\n\nA file named on another system.\n")
+    result = crawl(tmp_path, email_config("mails/*.txt"))
+    assert result.returncode == 0, result.stderr
+    assert result.state == "complete"
+    assert len(result.documents) == 201 and not result.failures
+    assert "mails/caf\\xe9-latin1-name.txt" in result.urls

@@ -306,14 +306,15 @@ def test_robots_false_fetches_a_disallowed_page(tmp_path: Path, acme: FixtureSer
     assert result.failures == []
 
 
-def test_a_touchpoint_that_collects_nothing_is_warned_about(tmp_path: Path) -> None:
+def test_a_touchpoint_that_collects_nothing_fails_the_crawl_with_its_reasons(tmp_path: Path) -> None:
     result = crawl(tmp_path, """
         touchpoints:
           - {name: gone, kind: website, start_urls: ["http://127.0.0.1:9/"], sitemap: false, robots: false}
         crawl: {timeout: 5, retries: 0}
         """)
-    assert result.returncode == 0
-    assert "warning: touchpoint 'gone' collected no documents (connection ×1)" in result.stderr
+    assert result.returncode == 3  # the README's cron and systemd recipes alert on it
+    assert "touchaudit: touchpoint 'gone' collected no documents (connection ×1): the crawl is incomplete" \
+        in result.stderr
     assert [f.reason for f in result.failures] == ["connection"]
 
 
@@ -386,3 +387,22 @@ def test_a_sitemap_index_of_large_sitemaps_is_read_as_the_crawl_needs_it(tmp_pat
     assert result.state == "complete" and len(result.documents) == 30
     assert len([p for p in asked if p.startswith("/gen/sitemap/")]) == 1
     assert len([p for p in asked if p.startswith("/gen/page/")]) <= 60
+
+
+def test_a_page_whose_json_ld_holds_a_lone_surrogate_is_stored_and_so_is_the_rest(tmp_path: Path):
+    root = tmp_path / "site"
+    root.mkdir()
+    links = "".join(f'<a href="/p{n}.html">Page {n}</a> ' for n in range(60))
+    (root / "index.html").write_text(
+        '<html><head><script type="application/ld+json">{"@type": "Organization", "name": "Acme \\ud83d"}'
+        f"</script></head><body><main><p>Welcome to Acme.</p>{links}</main></body></html>")
+    for n in range(60):
+        (root / f"p{n}.html").write_text(f"<html><body><main><p>Page {n} of Acme.</p></main></body></html>")
+    with FixtureServer(root) as srv:
+        result = crawl(tmp_path, f"""
+            touchpoints:
+              - {{name: site, kind: website, start_urls: ["{srv.base}/"], sitemap: false, robots: false}}
+            """)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.state == "complete" and len(result.documents) == 61 and not result.failures
+    assert result.doc("/").region("jsonld").data[0]["name"] == "Acme \ufffd"
