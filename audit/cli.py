@@ -417,6 +417,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     debug = bool(getattr(args, "debug", False))
+    for stream in (sys.stdout, sys.stderr):  # a path that is not UTF-8 is printed, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     crashes = CrashLog()
     handler = logging.StreamHandler()
     fmt = "%(levelname)s %(name)s: %(message)s"

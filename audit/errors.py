@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+
+
+def shown(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (a name from another system) as \\xNN, so it
+    can be printed, stored and named like any other instead of failing whatever writes it."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)

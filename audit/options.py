@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from audit.errors import Problem
+from audit.errors import Problem, shown
 from audit.yamlfile import MarkedMap, MarkedSeq, read_file, read_text
 
 # Types an option can have. "strings" accepts one string or a list and yields a list.
@@ -72,7 +72,7 @@ def load_yaml(path: str | Path, text: str | None = None, display: str | None = N
     Nothing in the file is executed and nothing in it can make reading hang or grow without
     bound: tags, alias bombs, deep nesting and invalid UTF-8 are problems at their line.
     """
-    name = display or str(path)
+    name = shown(display or str(path))
     read = read_file(path) if text is None else read_text(text)
     src = Source(name, read.data, read.text)
     for line, col, message in read.problems:

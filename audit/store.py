@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from audit.documents import Document, Failure, Region
-from audit.errors import StoreError
+from audit.errors import StoreError, shown
 from audit.findings import Finding, Location, Observation
 
 SCHEMA_VERSION = 2  # 2: crawls.name and crawl_jobs (crawls run as separate Scrapy jobs)
@@ -251,7 +251,7 @@ class Store:
         cur = self.db.execute(
             "INSERT INTO crawls(started_at, config_path, config_text, config_hash, name) "
             "VALUES (?, ?, ?, ?, ?)",
-            (now(), config_path, config_text, config_hash(config_text), name),
+            (now(), shown(str(config_path)), config_text, config_hash(config_text), name),
         )
         return int(cur.lastrowid)
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from audit.documents import Document, Failure
+from audit.errors import shown
 from crawler.emails import Email, Problem, read
 from crawler.spiders.base import TouchpointSpider
 
@@ -91,16 +92,6 @@ class EmailSpider(TouchpointSpider):
     def failure(self, url: str, reason: str, detail: str) -> Failure:
         self.crawler.stats.inc_value(f"touchaudit/failures/{reason}")
         return Failure(self.tp.name, url, reason, detail)
-
-
-def shown(name: str) -> str:
-    """A file name as text: bytes that are not UTF-8 (a name from another system) as \\xNN, so
-    the document is stored and named like every other, not lost to a store that needs UTF-8."""
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _mtime(path: Path) -> str | None:

@@ -184,3 +184,18 @@ def test_a_logged_traceback_is_one_line_naming_the_log_it_went_to(tmp_path: Path
     assert "\n" not in line and line.startswith("ERROR scrapy.core.scraper: Spider error processing <GET")
     log = Path(line.split("(traceback in ")[1].rstrip(")"))
     assert "ZeroDivisionError" in log.read_text()
+
+
+def test_a_config_path_that_is_not_utf8_is_read_named_and_stored(tmp_path: Path, monkeypatch, capsys):
+    good = _project(tmp_path)
+    odd = tmp_path / b"caf\xe9.yaml".decode("utf-8", "surrogateescape")
+    odd.write_bytes(good.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["crawl", "--config", str(odd)]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "1 documents" in out
+    with Store(tmp_path / "touchaudit.db") as store:
+        assert store.crawl()["config_path"].endswith("caf\\xe9.yaml")
+    odd.write_text("touchpoints: [\n")
+    assert cli.main(["rules", "check", "--config", str(odd)]) == cli.EXIT_ERROR
+    assert capsys.readouterr().err.startswith(f"{tmp_path}/caf\\xe9.yaml:2:1: YAML syntax error")
