@@ -161,12 +161,18 @@ def test_a_scheduled_run_against_a_dead_site_exits_3_naming_the_touchpoint(allow
         assert store.crawl()["state"] == "complete"
 
 
-def test_an_email_glob_that_matches_nothing_fails_the_crawl_with_3(tmp_path: Path, capsys):
+def _crawl(config: Path) -> subprocess.CompletedProcess[str]:
+    """A crawl in its own process (Twisted's reactor runs once per process)."""
+    return subprocess.run([sys.executable, "-m", "audit.cli", "crawl", "--config", str(config)],
+                          capture_output=True, text=True, errors="replace", cwd=ROOT, timeout=300)
+
+
+def test_an_email_glob_that_matches_nothing_fails_the_crawl_with_3(tmp_path: Path):
     config = _project(tmp_path)
     config.write_text(config.read_text().replace("'*.txt'", "'mails/*.eml'"))
-    assert cli.main(["crawl", "--config", str(config)]) == cli.EXIT_INCOMPLETE
-    err = capsys.readouterr().err
-    assert "touchpoint 'mail' collected no documents (parse_error ×1)" in err
+    result = _crawl(config)
+    assert result.returncode == cli.EXIT_INCOMPLETE, result.stderr
+    assert "touchpoint 'mail' collected no documents (parse_error ×1)" in result.stderr
 
 
 def test_a_logged_traceback_is_one_line_naming_the_log_it_went_to(tmp_path: Path):
@@ -191,9 +197,9 @@ def test_a_config_path_that_is_not_utf8_is_read_named_and_stored(tmp_path: Path,
     odd = tmp_path / b"caf\xe9.yaml".decode("utf-8", "surrogateescape")
     odd.write_bytes(good.read_bytes())
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["crawl", "--config", str(odd)]) == cli.EXIT_OK
-    out = capsys.readouterr().out
-    assert "1 documents" in out
+    result = _crawl(odd)
+    assert result.returncode == cli.EXIT_OK, result.stderr
+    assert "1 documents" in result.stdout
     with Store(tmp_path / "touchaudit.db") as store:
         assert store.crawl()["config_path"].endswith("caf\\xe9.yaml")
     odd.write_text("touchpoints: [\n")
