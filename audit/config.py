@@ -106,6 +106,8 @@ TOUCHPOINT = [
     Option("zendesk", "map", "read a Zendesk Help Center through its API", table=ZENDESK),
     Option("paths", "strings", "file globs of email templates and messages, relative to the "
            "config's folder"),
+    Option("merge_tags", "regexes", "more merge-tag syntaxes of this touchpoint's templates, as "
+           "regular expressions (SendGrid's -name-: '-[a-z]+-'); the common ones are built in"),
     Option("allow_empty", "bool", "a crawl that collects no documents here (or stops an email "
            "touchpoint at max_pages) is expected: the run does not fail with exit code 3",
            default=False),
@@ -127,6 +129,8 @@ CRAWL = [
            check=_at_least(0, strict=True)),
     Option("max_size", "any", "largest response accepted (bytes, or 5MB…)", default="10MB",
            check=_size),
+    Option("max_email_size", "any", "largest email template file, or text of one message, read "
+           "(a message's attachments never count)", default="2MB", check=_size),
     Option("retries", "int", "retries of a failed request (5xx, timeout, connection), each after a "
            "backoff that doubles; a 429 or 503 is retried at least 5 times, after what its Retry-After "
            "asks", default=2, check=_at_least(0)),
@@ -174,6 +178,7 @@ class Touchpoint:
     zendesk: dict[str, Any] | None = None
     paths: list[str] = field(default_factory=list)
     extract: dict[str, Any] | None = None
+    merge_tags: list[str] = field(default_factory=list)
     allow_empty: bool = False
 
 
@@ -202,6 +207,10 @@ class Config:
     @property
     def max_size_bytes(self) -> int:
         return parse_size(self.crawl.get("max_size")) or 10_000_000
+
+    @property
+    def max_email_size_bytes(self) -> int:
+        return parse_size(self.crawl.get("max_email_size")) or 2_000_000
 
 
 def load_config(path: str | Path = DEFAULT_CONFIG, text: str | None = None) -> Config:

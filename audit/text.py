@@ -5,6 +5,7 @@ Every offset in the project refers to text produced here, so nothing downstream 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -55,7 +56,17 @@ def normalize(text: str) -> str:
     return text.strip(" \n")
 
 
-def strip_merge_tags(text: str) -> tuple[str, list[tuple[str, int]]]:
+@functools.lru_cache(maxsize=32)
+def merge_tag_pattern(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """MERGE_TAG plus a touchpoint's own syntaxes (``merge_tags:`` in the config, e.g. SendGrid's
+    ``-[a-z]+-``), tried first, each with its own flags (the built-in pattern is verbose)."""
+    if not extra:
+        return MERGE_TAG
+    own = "|".join(f"(?-x:{p})" for p in extra)
+    return re.compile(f"{own}|{MERGE_TAG.pattern}", re.VERBOSE | re.DOTALL)
+
+
+def strip_merge_tags(text: str, pattern: re.Pattern[str] = MERGE_TAG) -> tuple[str, list[tuple[str, int]]]:
     """Replace each merge tag by ``…`` and return the new text and the tags with positions.
 
     The position of a tag is the offset of its ``…`` in the returned text.
@@ -64,7 +75,7 @@ def strip_merge_tags(text: str) -> tuple[str, list[tuple[str, int]]]:
     out: list[str] = []
     last = 0
     length = 0
-    for m in MERGE_TAG.finditer(text):
+    for m in pattern.finditer(text):
         chunk = text[last : m.start()]
         out.append(chunk)
         length += len(chunk)
@@ -76,12 +87,13 @@ def strip_merge_tags(text: str) -> tuple[str, list[tuple[str, int]]]:
     return "".join(out), tags
 
 
-def clean(text: str, merge_tags: bool = False) -> tuple[str, list[tuple[str, int]]]:
+def clean(text: str, merge_tags: bool = False,
+          pattern: re.Pattern[str] = MERGE_TAG) -> tuple[str, list[tuple[str, int]]]:
     """Normalize text for storage; with ``merge_tags`` also take template tags out of it."""
     if not merge_tags:
         return normalize(text), []
     # Tags first (a tag may span lines), then white space, then tag positions are re-found.
-    replaced, tags = strip_merge_tags(text)
+    replaced, tags = strip_merge_tags(text, pattern)
     normalized = normalize(replaced)
     positions = [i for i, ch in enumerate(normalized) if ch == ELLIPSIS]
     # Ellipses that were in the source text are not tags: pair tags with the ones we inserted

@@ -6,9 +6,12 @@ Scrapy; crawler/spiders/email.py only finds the files and turns results into Doc
 - templates: ``.html``/``.htm`` (subject from ``<meta name="x-email-subject">``, preheader = the
   first hidden element), ``.mjml`` (content elements read as HTML, ``mj-preview`` = preheader) and
   ``.txt`` (leading ``Subject:`` / ``Preheader:`` lines);
-- messages: ``.eml`` and ``.mbox`` (one document per message, ``#message=N``), the text/html
-  alternative preferred over text/plain, transfer encodings and declared charsets decoded,
-  the RFC 2047 ``Subject`` header as the subject region; attachments are not read.
+- messages: ``.eml`` and ``.mbox`` (one document per message, ``#message=N``, an mbox streamed
+  message by message), the text/html alternative preferred over text/plain, transfer encodings
+  decoded, the declared charset else UTF-8 else windows-1252, the RFC 2047 ``Subject`` header as
+  the subject region; messages a message carries (a forward, a digest's parts, a bounce's
+  original) as ``#part=N``; a multipart without its boundary read as text; attachments are never
+  read, and ``max_size`` limits a message's text, not its file.
 
 Template syntax is not HTML: ``<a href="{{ url_for("reset") }}">`` or ``<%= if x do %>`` would
 break an HTML parser and lose the text after it. So every merge tag is swapped for one private-use
@@ -24,6 +27,7 @@ import html
 import logging
 import mailbox
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -33,7 +37,7 @@ from typing import Any
 from bs4 import BeautifulSoup, Tag
 
 from audit.documents import Region
-from audit.text import clean
+from audit.text import MERGE_TAG, clean
 from crawler.merge_tags import protect, restore, restore_data
 
 logger = logging.getLogger(__name__)
@@ -78,54 +82,66 @@ class Problem:
     part: str = ""
 
 
-def read(path: Path, name: str, max_size: int = 0) -> list[Email | Problem]:
-    """Everything in one file. ``name`` (its path relative to the config) names it in details."""
+def read(path: Path, name: str, max_size: int = 0,
+         tag_re: re.Pattern[str] = MERGE_TAG) -> Iterator[Email | Problem]:
+    """Everything in one file, one Email or Problem at a time (an mbox is streamed message by
+    message). ``name`` (its path relative to the config) names it in details. ``max_size`` limits
+    a template file, or the text of one message: a message's attachments are never read, so a
+    20 MB attachment does not make a message too large. ``tag_re``: the merge tags to take out."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        return [Problem("not_html", f"{name}: a {suffix or 'suffix-less'} file is not an email template "
-                        f"or message (expected one of {', '.join(SUFFIXES)})")]
+        yield Problem("not_html", f"{name}: a {suffix or 'suffix-less'} file is not an email template "
+                      f"or message (expected one of {', '.join(SUFFIXES)})")
+        return
+    if suffix == ".mbox":
+        yield from read_mbox(path, name, max_size, tag_re)
+        return
     try:
         size = path.stat().st_size
-        if max_size and size > max_size:
-            return [Problem("too_large", f"{name}: {size} bytes, over the crawl's max_size of {max_size}")]
-        if suffix == ".mbox":
-            return read_mbox(path, name)
+        if max_size and size > max_size and suffix != ".eml":
+            yield Problem("too_large", f"{name}: {size} bytes, over max_email_size ({max_size})")
+            return
         data = path.read_bytes()
     except OSError as exc:
-        return [_unreadable(name, exc)]
-    return [parse(name, data)]
+        yield _unreadable(name, exc)
+        return
+    if suffix == ".eml":
+        yield from messages(data, name, max_size, tag_re)
+    else:
+        yield parse(name, data, tag_re)
 
 
-def parse(name: str, data: bytes) -> Email | Problem:
-    """One template or ``.eml`` message from its bytes; the suffix of ``name`` says which kind."""
+def parse(name: str, data: bytes, tag_re: re.Pattern[str] = MERGE_TAG) -> Email | Problem:
+    """One template, or an ``.eml`` message's own text, from its bytes; ``name``'s suffix says
+    which kind (messages(): also the messages it forwards or quotes)."""
     suffix = Path(name.split("#")[0]).suffix.lower()
     if suffix == ".eml":
-        return from_message(data, name)
+        return next(iter(messages(data, name, tag_re=tag_re)))
     text = _decode_template(data, name, html_like=suffix != ".txt")
     if isinstance(text, Problem):
         return text
     if suffix == ".mjml":
-        return from_mjml(text)
+        return from_mjml(text, tag_re)
     if suffix == ".txt":
-        return from_text(text)
-    return from_html(text)
+        return from_text(text, tag_re=tag_re)
+    return from_html(text, tag_re=tag_re)
 
 
 # -- templates ------------------------------------------------------------------------------
 
 
-def from_html(source: str, subject: str | None = None) -> Email:
+def from_html(source: str, subject: str | None = None, tag_re: re.Pattern[str] = MERGE_TAG) -> Email:
     """An HTML email: subject from its meta (or ``subject``), preheader, then extract's regions."""
-    protected, tags = protect(source)
+    protected, tags = protect(source, tag_re)
     return _html_email(protected, tags, subject=subject)
 
 
-def from_mjml(source: str) -> Email:
+def from_mjml(source: str, tag_re: re.Pattern[str] = MERGE_TAG) -> Email:
     """MJML markup: content elements are HTML; mj-title is the title, mj-preview the preheader.
 
     No MJML compiler is needed: the audit wants the words, not the responsive tables.
     """
-    protected, tags = protect(source)
+    protected, tags = protect(source, tag_re)
     soup = BeautifulSoup(protected, "html.parser")
     head: list[str] = []
     title = soup.find("mj-title")
@@ -148,7 +164,7 @@ def from_mjml(source: str) -> Email:
     return _html_email(page, tags, preheader=preheader)
 
 
-def from_text(text: str, subject: str | None = None) -> Email:
+def from_text(text: str, subject: str | None = None, tag_re: re.Pattern[str] = MERGE_TAG) -> Email:
     """Plain text: leading ``Subject:``/``Preheader:`` lines (templates only), then the body.
 
     Hard-wrapped lines of one paragraph are joined, so a sentence is never split in two.
@@ -161,9 +177,9 @@ def from_text(text: str, subject: str | None = None) -> Email:
             lines.pop(0)
         subject = heads.get("subject")
     regions: list[Region] = []
-    _add(regions, "subject", subject or "")
-    _add(regions, "preheader", heads.get("preheader", ""))
-    _add(regions, "body", _unwrap("\n".join(lines)))
+    _add(regions, "subject", subject or "", tag_re=tag_re)
+    _add(regions, "preheader", heads.get("preheader", ""), tag_re=tag_re)
+    _add(regions, "body", _unwrap("\n".join(lines)), tag_re=tag_re)
     subj = regions[0].text if regions and regions[0].name == "subject" else ""
     return Email(subj, regions)
 
@@ -252,8 +268,9 @@ def _unwrap(text: str) -> str:
     return "\n".join(out)
 
 
-def _add(regions: list[Region], name: str, text: str, tags: list[str] | None = None) -> None:
-    cleaned, found = clean(text, merge_tags=True)
+def _add(regions: list[Region], name: str, text: str, tags: list[str] | None = None,
+         tag_re: re.Pattern[str] = MERGE_TAG) -> None:
+    cleaned, found = clean(text, merge_tags=True, pattern=tag_re)
     if tags:
         cleaned, found = restore(cleaned, found, tags)
     if cleaned:
@@ -287,28 +304,60 @@ def _declared_charset(data: bytes) -> str | None:
 # -- messages -------------------------------------------------------------------------------
 
 
-def from_message(data: bytes, name: str) -> Email | Problem:
-    """One RFC 5322 message: its Subject header and its best text alternative."""
+def messages(data: bytes, name: str, max_size: int = 0,
+             tag_re: re.Pattern[str] = MERGE_TAG) -> Iterator[Email | Problem]:
+    """One RFC 5322 message: its own text, then each message it carries (a forward attached as
+    message/rfc822, the parts of a digest, the original of a bounce) as ``name#part=N``."""
     msg = email.message_from_bytes(data, policy=policy.default)
     assert isinstance(msg, EmailMessage)
     if not {k.lower() for k in msg.keys()} & _MESSAGE_HEADERS:
-        return Problem("parse_error", f"{name}: not an email message (expected RFC 5322 headers such "
-                       "as From, Date and Subject before the body)")
+        yield Problem("parse_error", f"{name}: not an email message (expected RFC 5322 headers such "
+                      "as From, Date and Subject before the body)")
+        return
+    carried = list(_carried(msg))
+    own = _message(msg, name, max_size, tag_re, carries=bool(carried))
+    if own is not None:
+        yield own
+    for n, inner in enumerate(carried, 1):
+        part = f"#part={n}"
+        found = _message(inner, name + part, max_size, tag_re, carries=False)
+        if found is not None:
+            found.part = part
+            yield found
+
+
+def _carried(msg: EmailMessage) -> Iterator[EmailMessage]:
+    """Messages inside a message, in order (nested ones too): message/rfc822 parts."""
+    for part in msg.walk():
+        if part is msg or part.get_content_type() != "message/rfc822":
+            continue
+        for inner in part.iter_parts():
+            if isinstance(inner, EmailMessage):
+                yield inner
+
+
+def _message(msg: EmailMessage, name: str, max_size: int, tag_re: re.Pattern[str],
+             carries: bool) -> Email | Problem | None:
+    """A message's own text (None when it has none but carries messages that do)."""
     try:
         subject = str(msg.get("Subject") or "")
     except (ValueError, IndexError) as exc:  # a header the parser could not decode
         return Problem("decode_error", f"{name}: cannot decode its Subject header ({exc})")
-    part = msg.get_body(preferencelist=("html", "plain"))
+    part = _body(msg)
     if part is None:
+        if carries:
+            return None
         return Problem("parse_error", f"{name}: no text/html or text/plain part to read "
                        f"(it is {msg.get_content_type()})")
-    text = _part_text(part, name)
-    if isinstance(text, Problem):
-        return text
-    ctype = part.get_content_type()
-    found = from_html(text, subject=subject) if ctype == "text/html" else from_text(text, subject=subject)
+    text, charset = _part_text(part)
+    ctype = "text/plain" if part.get_content_maintype() == "multipart" else part.get_content_type()
+    if max_size and len(text.encode("utf-8", "surrogatepass")) > max_size:
+        return Problem("too_large", f"{name}: its {ctype} text is {len(text.encode('utf-8', 'replace'))} "
+                       f"bytes, over max_email_size ({max_size}); attachments do not count")
+    found = (from_html(text, subject=subject, tag_re=tag_re) if ctype == "text/html"
+             else from_text(text, subject=subject, tag_re=tag_re))
     if not found.title:
-        found.title = clean(subject, merge_tags=True)[0]
+        found.title = clean(subject, merge_tags=True, pattern=tag_re)[0]
     found.extra = {
         "from": str(msg.get("From") or ""),
         "date": str(msg.get("Date") or ""),
@@ -316,10 +365,41 @@ def from_message(data: bytes, name: str) -> Email | Problem:
         "content_type": ctype,
         "attachments": sum(1 for _ in msg.iter_attachments()) if msg.is_multipart() else 0,
     }
+    if charset != _charsets(part.get_content_charset())[0]:  # the declared charset did not read it
+        found.extra["charset"] = f"{charset} (declared {part.get_content_charset() or 'none'})"
+    if msg.defects:
+        found.extra["defects"] = sorted({type(d).__name__ for d in msg.defects})
     sent = _sent_date(msg)
     if sent:
         found.extra["published"] = sent
     return found
+
+
+def _body(msg: EmailMessage) -> EmailMessage | None:
+    """The part to read: the best alternative (HTML over plain), else any text part that is not
+    an attachment and not inside a carried message; a multipart whose parts cannot be found (no
+    or wrong boundary) is read as plain text."""
+    if msg.get_content_maintype() == "multipart" and not msg.is_multipart():
+        return msg  # a broken multipart: its payload is one string
+    if msg.get_content_maintype() == "text":
+        return msg
+    best = msg.get_body(preferencelist=("html", "plain"))
+    if isinstance(best, EmailMessage):
+        return best
+    for part in _own_parts(msg):
+        if part.get_content_maintype() == "text" and not part.is_attachment():
+            return part
+    return None
+
+
+def _own_parts(msg: EmailMessage) -> Iterator[EmailMessage]:
+    for part in msg.iter_parts():
+        if part.get_content_type() == "message/rfc822":
+            continue
+        if part.is_multipart():
+            yield from _own_parts(part)
+        elif isinstance(part, EmailMessage):
+            yield part
 
 
 def _sent_date(msg: EmailMessage) -> str | None:
@@ -332,54 +412,58 @@ def _sent_date(msg: EmailMessage) -> str | None:
     return when.date().isoformat() if when is not None else None
 
 
-def read_mbox(path: Path, name: str) -> list[Email | Problem]:
-    """Every message of an mbox file, each as ``name#message=N`` (N from 1, in file order)."""
+def read_mbox(path: Path, name: str, max_size: int = 0,
+              tag_re: re.Pattern[str] = MERGE_TAG) -> Iterator[Email | Problem]:
+    """Every message of an mbox file, each as ``name#message=N`` (N from 1, in file order), one
+    at a time: only the index of message offsets is kept, so a 200 MB mbox reads in flat memory."""
     try:
         box = mailbox.mbox(path, create=False)
         keys = list(box.keys())
     except (OSError, mailbox.Error) as exc:
-        return [_unreadable(name, exc)]
-    if not keys:
-        return [Problem("parse_error", f"{name}: no messages (expected an mbox file whose messages "
-                        "each start with a 'From ' line)")]
-    out: list[Email | Problem] = []
-    for n, key in enumerate(keys, 1):
-        part = f"#message={n}"
-        try:
-            found = from_message(box.get_bytes(key), name + part)
-        except OSError as exc:
-            found = _unreadable(name + part, exc)
-        found.part = part
-        out.append(found)
-    box.close()
-    return out
+        yield _unreadable(name, exc)
+        return
+    try:
+        if not keys:
+            yield Problem("parse_error", f"{name}: no messages (expected an mbox file whose messages "
+                          "each start with a 'From ' line)")
+            return
+        for n, key in enumerate(keys, 1):
+            part = f"#message={n}"
+            try:
+                data = box.get_bytes(key)
+                found: list[Email | Problem] = list(messages(data, name + part, max_size, tag_re))
+            except OSError as exc:
+                found = [_unreadable(name + part, exc)]
+            for item in found:
+                item.part = part + item.part
+                yield item
+    finally:
+        box.close()
 
 
-def _part_text(part: EmailMessage, name: str) -> str | Problem:
+def _part_text(part: EmailMessage) -> tuple[str, str]:
+    """A text part's text and the charset that read it: the declared one, else UTF-8, else
+    windows-1252 (what a mislabelled legacy message almost always is), never a lost message."""
+    if part.is_multipart():
+        return "", "utf-8"
     payload = part.get_payload(decode=True)
-    data = payload if isinstance(payload, bytes) else b""
-    declared = part.get_content_charset()
-    ctype = part.get_content_type()
-    for charset in _charsets(declared):
+    if not isinstance(payload, bytes):  # a broken multipart keeps its body as a string
+        raw = part.get_payload()
+        payload = raw.encode("utf-8", "surrogateescape") if isinstance(raw, str) else b""
+    for charset in _charsets(part.get_content_charset()):
         try:
-            return data.decode(charset)
-        except LookupError:
-            return Problem("decode_error", f"{name}: its {ctype} part declares unknown charset {declared!r}")
-        except UnicodeDecodeError:
+            return payload.decode(charset), charset
+        except (LookupError, UnicodeDecodeError):
             continue
-    return Problem("decode_error", f"{name}: its {ctype} part is not valid "
-                   f"{declared or 'UTF-8 (no charset declared)'}")
+    return payload.decode("latin-1"), "latin-1"  # every byte is a character: never reached in practice
 
 
 def _charsets(declared: str | None) -> list[str]:
-    """Decoders to try, strictly, for a declared charset (browsers read latin-1 as windows-1252)."""
-    if not declared:
-        return ["utf-8"]
-    if declared in ("us-ascii", "ascii"):
-        return ["ascii", "utf-8"]
-    if declared in ("iso-8859-1", "latin-1", "latin1", "l1"):
-        return ["cp1252", "latin-1"]
-    return [declared]
+    """Decoders to try, strictly, in order: the declared charset (latin-1 read as windows-1252,
+    as browsers do), then UTF-8, then windows-1252."""
+    first = {"us-ascii": "ascii", "iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252",
+             "l1": "cp1252"}.get(declared or "", declared)
+    return list(dict.fromkeys(c for c in (first, "utf-8", "cp1252") if c))
 
 
 def _unreadable(name: str, exc: BaseException) -> Problem:

@@ -18,7 +18,7 @@ _BASE = 0xF0000  # Supplementary Private Use Area-A: 65,534 slots, never real te
 _SLOTS = re.compile("[\U000f0000-\U000ffffd]")
 
 
-def protect(source: str) -> tuple[str, list[str]]:
+def protect(source: str, pattern: re.Pattern[str] = MERGE_TAG) -> tuple[str, list[str]]:
     """``source`` with each merge tag replaced by a slot character, and the tags in slot order."""
     tags: list[str] = []
 
@@ -29,7 +29,7 @@ def protect(source: str) -> tuple[str, list[str]]:
         return chr(_BASE + len(tags) - 1)
 
     # A private-use character already in the source is no text a reader sees.
-    return MERGE_TAG.sub(slot, _SLOTS.sub("\ufffd", source)), tags
+    return pattern.sub(slot, _SLOTS.sub("\ufffd", source)), tags
 
 
 def restore(text: str, found: list[tuple[str, int]], tags: list[str]) -> tuple[str, list[tuple[str, int]]]:

@@ -65,6 +65,13 @@ class DedupePipeline:
             self.stats.inc_value("dedupe/same_url")
             raise DropItem(f"already stored: {item.url}", log_level="INFO")
         first = self.hashes.get((item.touchpoint, item.content_hash))
+        if first is not None and item.kind == "email":
+            # Two template files with the same text are two files to fix, not one page at two
+            # URLs: both are stored, the later one marked as a duplicate of the first.
+            self.stats.inc_value("dedupe/same_content_kept")
+            item.extra["duplicate_of"] = first
+            self.urls.add(key)
+            return item
         if first is not None:
             self.stats.inc_value("dedupe/same_content")
             raise DropItem(f"same content as {first}: {item.url}", log_level="INFO")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from audit.documents import Document, Failure
 from audit.errors import shown
+from audit.text import merge_tag_pattern
 from crawler.emails import Email, Problem, read
 from crawler.spiders.base import TouchpointSpider
 
@@ -32,7 +33,8 @@ class EmailSpider(TouchpointSpider):
     kind = "email"
 
     async def start(self) -> AsyncIterator[Document | Failure]:
-        max_size = self.config.max_size_bytes
+        max_size = self.config.max_email_size_bytes
+        tag_re = merge_tag_pattern(tuple(self.tp.merge_tags))
         stored = 0
         for item in self.files():
             if isinstance(item, Failure):
@@ -40,7 +42,7 @@ class EmailSpider(TouchpointSpider):
                 continue
             path, name = item
             self.crawler.stats.inc_value("touchaudit/email/files")
-            for found in read(path, name, max_size):
+            for found in read(path, name, max_size, tag_re):
                 if stored >= self.tp.max_pages:
                     logger.warning("%s: max_pages (%d) reached; %s and later files not read",
                                    self.tp.name, self.tp.max_pages, name)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.crawl_helpers import crawl
+from tests.crawler.mbox_writer import write_mbox
 
 EMAILS = Path(__file__).parent.parent / "fixtures" / "emails"
 
@@ -101,3 +105,51 @@ def test_a_file_name_that_is_not_utf8_among_200_emails_costs_nothing(tmp_path: P
     assert result.state == "complete"
     assert len(result.documents) == 201 and not result.failures
     assert "mails/caf\\xe9-latin1-name.txt" in result.urls
+
+
+def test_two_files_with_the_same_text_are_both_stored_the_second_as_a_duplicate(tmp_path: Path):
+    folder = tmp_path / "mails"
+    folder.mkdir()
+    text = "Subject: Welcome\n\nWelcome to Acme CloudSync.\n"
+    for name in ("welcome.txt", "welcome-copy.txt", "other.txt"):
+        (folder / name).write_text(text if name != "other.txt" else "Subject: Bye\n\nSee you.\n")
+    result = crawl(tmp_path, email_config("mails/*.txt"))
+    assert result.returncode == 0, result.stderr
+    assert result.urls == ["mails/other.txt", "mails/welcome-copy.txt", "mails/welcome.txt"]
+    assert result.doc("welcome.txt").extra.get("duplicate_of") == "mails/welcome-copy.txt"
+    assert "duplicate_of" not in result.doc("welcome-copy.txt").extra
+
+
+def test_an_mbox_larger_than_the_web_size_limit_is_read_whole(tmp_path: Path):
+    write_mbox(tmp_path / "sent.mbox", 30, 1_000_000)
+    result = crawl(tmp_path, email_config("sent.mbox") + "crawl: {max_size: 1MB}\n")
+    assert result.returncode == 0, result.stderr
+    assert len(result.documents) == 30 and not result.failures
+
+
+def test_configured_merge_tags_are_taken_out_of_the_text(tmp_path: Path):
+    (tmp_path / "renew.txt").write_text("Subject: Hi -name-\n\nYour -plan- plan renews soon.\n")
+    result = crawl(tmp_path, email_config("renew.txt") + "    merge_tags: ['-[a-z]+-']\n")
+    assert result.returncode == 0, result.stderr
+    body = result.doc("renew.txt").region("body")
+    assert body.text == "Your … plan renews soon." and [t for t, _ in body.merge_tags] == ["-plan-"]
+
+
+def test_an_email_touchpoint_cut_short_at_max_pages_is_marked_in_crawl_report_and_exit(tmp_path: Path):
+    folder = tmp_path / "mails"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"m{n}.txt").write_text(f"Subject: Mail {n}\n\nHello number {n}.\n")
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "r.yaml").write_text(
+        "rules:\n  - {id: n, kind: term, preferred: Acme, variants: [ACME]}\n")
+    config = tmp_path / "touchaudit.yaml"
+    config.write_text(email_config("mails/*.txt") + "    max_pages: 3\nrules: [rules]\n")
+    result = subprocess.run([sys.executable, "-m", "audit.cli", "run", "--config", str(config), "-o",
+                             str(tmp_path / "out")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 3, result.stderr
+    assert ("touchpoint 'emails' stopped at max_pages (3): max_pages (3) reached: mails/m3.txt"
+            in result.stderr)
+    report = json.loads((tmp_path / "out" / "findings.json").read_text())
+    assert [(f["url"], f["reason"]) for f in report["crawl"]["failures"]] == [("mails/m3.txt", "max_pages")]
+    assert "max_pages" in (tmp_path / "out" / "report.html").read_text()
