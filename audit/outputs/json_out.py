@@ -15,13 +15,15 @@ from audit.findings import Finding, Location, Observation
 from audit.outputs.facts import FactMatrix, FactValue, fact_key, finding_values
 from audit.outputs.groups import Group, fix_first, group_findings
 from audit.outputs.model import ReportData
+from audit.outputs.snippets import location_uri
 
-FORMAT_VERSION = 2  # 2 added groups[] and fix_first[]; nothing of 1 changed
+FORMAT_VERSION = 2  # 2 added groups[] and fix_first[], then uri beside url; nothing of 1 changed
 
 
 def location_json(loc: Location) -> dict[str, Any]:
     return {
-        "touchpoint": loc.touchpoint, "url": loc.url, "title": loc.title, "region": loc.region,
+        "touchpoint": loc.touchpoint, "url": loc.url, "uri": location_uri(loc.url), "title": loc.title,
+        "region": loc.region,
         "start": loc.start, "end": loc.end, "text": loc.text,
         "snippet": loc.snippet, "snippet_start": loc.snippet_start,
         "headings": loc.headings, "chrome": loc.chrome or None, "pages": loc.pages,
@@ -92,8 +94,8 @@ def report_json(data: ReportData) -> dict[str, Any]:
         "crawl": {
             **asdict(data.crawl),
             "touchpoints": [asdict(t) for t in data.touchpoints],
-            "failures": [{"touchpoint": f.touchpoint, "url": f.url, "reason": f.reason,
-                          "status": f.status, "detail": f.detail} for f in data.failures],
+            "failures": [{"touchpoint": f.touchpoint, "url": f.url, "uri": location_uri(f.url),
+                          "reason": f.reason, "status": f.status, "detail": f.detail} for f in data.failures],
         },
         "totals": asdict(data.totals),
         "findings": [finding_json(f, by_fact) for f in data.findings],

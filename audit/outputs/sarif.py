@@ -11,14 +11,12 @@ Fixed findings are left out (they are no longer there); ignored ones carry a sup
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from audit.findings import Finding, Location
 from audit.outputs.model import ReportData
-from audit.outputs.snippets import safe_href
+from audit.outputs.snippets import location_uri, safe_href
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -32,17 +30,11 @@ def utc(ts: str | None) -> str | None:
     return ts.replace("+00:00", "Z") if ts else None
 
 
-_PART = re.compile(r"#part=\d+$")  # our own suffix for the n-th message of an mbox or a .eml part
-
-
 def artifact(url: str) -> dict[str, Any]:
-    """A valid URI reference: a page's URL as it is; a file's path percent-encoded (a ``#``,
-    ``|``, ``[`` or ``]`` in a file name is part of the name), then its ``#part=N``."""
+    """A page's URL, or a file's percent-encoded path relative to the config folder."""
     if safe_href(url):
         return {"uri": url}
-    part = _PART.search(url)
-    path, suffix = (url[:part.start()], part.group(0)) if part else (url, "")
-    return {"uri": quote(path, safe="/.-_~") + suffix, "uriBaseId": "CONFIG_DIR"}
+    return {"uri": location_uri(url), "uriBaseId": "CONFIG_DIR"}
 
 
 def physical(loc: Location) -> dict[str, Any]:

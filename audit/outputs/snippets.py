@@ -5,7 +5,8 @@ Both work on untrusted text and only return plain strings; escaping is the templ
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+from urllib.parse import quote, urlsplit
 
 from audit.findings import Location
 
@@ -43,3 +44,18 @@ def safe_href(url: str) -> str | None:
     if parts.scheme.lower() in ("http", "https") and parts.netloc and url == url.strip():
         return url
     return None
+
+
+# Our own suffixes for one message of an mbox and a message carried by another: #message=N#part=M.
+_PARTS = re.compile(r"(?:#(?:message|part)=\d+)+$")
+
+
+def location_uri(url: str) -> str:
+    """A valid URI reference for a location: a page's URL as it is; a file's path (relative to
+    the config folder) percent-encoded, since a ``#``, ``|``, ``[``, ``]``, space or ``\\xNN``
+    escape in a file name is part of the name, then its ``#message=N``/``#part=N`` fragment."""
+    if safe_href(url):
+        return url
+    part = _PARTS.search(url)
+    path, suffix = (url[:part.start()], part.group(0)) if part else (url, "")
+    return quote(path, safe="/.-_~") + suffix

@@ -1,6 +1,9 @@
 import csv
 import json
+import re
 from pathlib import Path
+
+import pytest
 
 from audit.outputs import write_outputs
 from audit.outputs.csv_out import COLUMNS
@@ -16,6 +19,7 @@ def test_json_has_a_format_version_and_the_documented_top_level_keys(make_store,
     assert set(doc) == {"format_version", "tool", "run", "crawl", "totals", "findings", "fixed",
                         "not_rechecked", "groups", "fix_first", "observations", "fact_matrix", "history"}
     assert doc["crawl"]["failures"][0] == {"touchpoint": "site", "url": "https://example.test/missing",
+                                           "uri": "https://example.test/missing",
                                            "reason": "http_4xx", "status": 404, "detail": "404 Not Found"}
     assert {t["name"] for t in doc["crawl"]["touchpoints"]} == {"site", "help", "mail"}
 
@@ -25,8 +29,9 @@ def test_json_findings_carry_locations_and_fact_values(make_store, tmp_path):
     f = doc["findings"][0]
     assert set(f) >= {"kind", "rule", "severity", "message", "expected", "status", "fingerprint", "locations"}
     assert f["locations"][0] == {
-        "touchpoint": "site", "url": "https://example.test/", "title": "Home", "region": "body",
-        "start": 4, "end": 14, "text": "acme cloud", "snippet": "Try acme cloud free for 14 days.",
+        "touchpoint": "site", "url": "https://example.test/", "uri": "https://example.test/", "title": "Home",
+        "region": "body", "start": 4, "end": 14, "text": "acme cloud",
+        "snippet": "Try acme cloud free for 14 days.",
         "snippet_start": 0, "headings": [], "chrome": None, "pages": 1,
     }
     fact = next(f for f in doc["findings"] if f["kind"] == "fact")
@@ -91,3 +96,28 @@ def test_json_groups_follow_the_schema_and_name_their_findings(make_store, tmp_p
     fingerprints = {f["fingerprint"] for f in doc["findings"]}
     assert all(set(g["findings"]) <= fingerprints for g in doc["groups"])
     assert len(doc["groups"]) == 4 and doc["fix_first"][0] in {g["id"] for g in doc["groups"]}
+
+
+# RFC 3986 URI-reference characters; "#" once at most, before the fragment.
+_URI_REF = re.compile(r"^[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]*(?:#[A-Za-z0-9\-._~:/?@!$&'()*+,;=%]*)?$")
+
+
+@pytest.mark.parametrize(("url", "uri"), [
+    ("https://acme.example/pricing?plan=pro#faq", "https://acme.example/pricing?plan=pro#faq"),
+    ("emails/news#1.html", "emails/news%231.html"),
+    ("emails/a|b [draft].eml#part=2", "emails/a%7Cb%20%5Bdraft%5D.eml#part=2"),
+    ("sent/2026 [Q1].mbox#message=3#part=1", "sent/2026%20%5BQ1%5D.mbox#message=3#part=1"),
+    ("mails/caf\\xe9.txt", "mails/caf%5Cxe9.txt"),  # a name that was not UTF-8, as stored
+])
+def test_json_locations_and_failures_carry_a_valid_uri(url: str, uri: str, make_store, tmp_path: Path):
+    from audit.documents import Failure
+    from audit.findings import Location
+    from audit.outputs.json_out import location_json
+
+    assert location_json(Location("mail", url, "body", 0, 1, "x"))["uri"] == uri
+    if "#message" not in uri:
+        assert _URI_REF.match(uri), uri
+    store = make_store(failures=[Failure("mail", url, "parse_error", "broken")])
+    write_outputs(store, tmp_path, ["json"])
+    failures = json.loads((tmp_path / "findings.json").read_text())["crawl"]["failures"]
+    assert {f["url"]: f["uri"] for f in failures}[url] == uri

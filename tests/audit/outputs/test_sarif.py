@@ -167,6 +167,7 @@ def test_sarif_output_matches_the_gold_file(make_store, tmp_path):
     ("emails/news#1.html", "emails/news%231.html"),
     ("emails/a|b [draft].eml#part=2", "emails/a%7Cb%20%5Bdraft%5D.eml#part=2"),
     ("emails/welcome.eml#part=10", "emails/welcome.eml#part=10"),
+    ("sent/2026 [Q1].mbox#message=3#part=1", "sent/2026%20%5BQ1%5D.mbox#message=3#part=1"),
 ])
 def test_file_locations_are_valid_uri_references(path, uri):
     from urllib.parse import urlsplit
@@ -176,4 +177,5 @@ def test_file_locations_are_valid_uri_references(path, uri):
     got = artifact(path)
     assert got == {"uri": uri, "uriBaseId": "CONFIG_DIR"}
     assert not set("|[] ") & set(got["uri"])
-    assert urlsplit(got["uri"]).fragment == (path.rsplit("#", 1)[1] if "#part=" in path else "")
+    fragment = path.split("#", 1)[1] if "#part=" in path or "#message=" in path else ""
+    assert urlsplit(got["uri"]).fragment == fragment
