@@ -142,6 +142,10 @@ def read_text(text: str) -> Read:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or "invalid YAML"
+        if "nesting depth" in what:  # libyaml's own limit, met while scanning ahead of our check
+            read.problems.append((*where, f"values nest too deep; a YAML file here may nest at most "
+                                          f"{MAX_DEPTH} levels"))
+            return read
         if exc.context:
             what = f"{what} ({exc.context})"
         read.problems.append((*where, f"YAML syntax error: {what}"))
