@@ -9,12 +9,13 @@ Matching on NORM (= lemma, lower-cased) lets "sign in" rules catch "Signed in" a
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import spacy
 import spacy_lookups_data
 import srsly
+from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -67,13 +68,23 @@ def forget_patterns(nlp: Language) -> None:
 def set_lemma_norms(nlp: Language) -> None:
     """Give each known word form (as written, Capitalized and UPPER) its lemma as NORM.
 
-    Set once on the vocabulary's lexemes, so tokenizing costs nothing more per token; words the
-    table does not know keep spaCy's default norm, their lower-case form.
+    Installed as the vocabulary's NORM getter, so a word's norm is computed once, when the word
+    is first met (spaCy keeps it on the lexeme), not for all 125,000 forms of the table up front;
+    words the table does not know keep spaCy's default norm, their lower-case form.
     """
     vocab = nlp.vocab
-    for word, lemma in lemma_table().items():
-        for form in {word, word.capitalize(), word.upper()}:
-            vocab[form].norm_ = lemma
+    vocab.lex_attr_getters[NORM] = functools.partial(_lemma_norm, vocab.lex_attr_getters[NORM],
+                                                     lemma_table())
+    for lexeme in vocab:  # the few words the blank pipeline already made (tokenizer exceptions)
+        lexeme.norm_ = vocab.lex_attr_getters[NORM](lexeme.orth_)
+
+
+def _lemma_norm(default: Callable[[str], str], table: dict[str, str], word: str) -> str:
+    low = word.lower()
+    lemma = table.get(low)
+    if lemma is not None and (word == low or word == low.upper() or word == low.capitalize()):
+        return lemma
+    return default(word)
 
 
 def has_tags(nlp: Language) -> bool:
