@@ -7,9 +7,10 @@ never reported, nor spans the matcher already matched, nor URLs or e-mail addres
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from spacy.tokens import Doc
 
 from audit.nlp import english_words
@@ -44,26 +45,37 @@ class NearMisses:
         self.max_n = max((n for _, _, n in self.targets), default=0) + 1
         self.english = english_words() if self.targets else frozenset()
         self.cache: dict[str, tuple[TermRule, float] | None] = {}
+        # Targets by length: a candidate is compared only with targets at most 2 characters
+        # longer or shorter (a ratio over the threshold needs that), in the targets' order.
+        self.by_length: dict[int, list[tuple[int, TermRule, str]]] = {}
+        for k, (rule, target, _) in enumerate(self.targets):
+            self.by_length.setdefault(len(target), []).append((k, rule, target))
 
     def __bool__(self) -> bool:
         return bool(self.targets)
 
     def find(self, doc: Doc, taken: set[int]) -> list[NearMiss]:
+        """Windows of 1 .. max_n tokens, read from per-token lists made once per region (no span
+        is built per window): a window stops at a taken, non-alphabetic, URL or e-mail token."""
+        n_tokens = len(doc)
+        usable = [t.is_alpha and not t.like_url and not t.like_email and t.i not in taken for t in doc]
+        common = [t.lower_ in self.english or t.is_stop for t in doc]
+        parts = [compact(t.text) for t in doc]
         out: list[NearMiss] = []
         i = 0
-        n_tokens = len(doc)
         while i < n_tokens:
             best: NearMiss | None = None
+            candidate = ""
+            all_common = True
             for n in range(1, self.max_n + 1):
                 j = i + n
-                if j > n_tokens:
+                if j > n_tokens or not usable[j - 1]:
                     break
-                window = doc[i:j]
-                if any(t.i in taken or not t.is_alpha or t.like_url or t.like_email for t in window):
-                    break
-                if all(t.lower_ in self.english or t.is_stop for t in window):
+                candidate += parts[j - 1]
+                all_common = all_common and common[j - 1]
+                if all_common:
                     continue
-                hit = self._best(compact(window.text))
+                hit = self._best(candidate)
                 if hit is not None and (best is None or hit[1] > best.score):
                     best = NearMiss(hit[0], i, j, hit[1])
             if best is not None:
@@ -73,15 +85,26 @@ class NearMisses:
                 i += 1
         return out
 
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one NearMisses per audit, a few lengths
+    def _near(self, length: int) -> tuple[list[tuple[int, TermRule, str]], list[str], float]:
+        """Targets within 2 characters of ``length`` in the targets' order (which decides between
+        equal scores, as before), their texts, and the lowest threshold among them."""
+        near = sorted((t for n in range(length - 2, length + 3) for t in self.by_length.get(n, ())),
+                      key=lambda t: t[0])
+        return near, [t for _, _, t in near], min((r.threshold for _, r, _ in near), default=100.0)
+
     def _best(self, candidate: str) -> tuple[TermRule, float] | None:
         if candidate in self.cache:
             return self.cache[candidate]
         result = None
-        if candidate not in self.known and len(candidate) >= 4:
-            for rule, target, _ in self.targets:
-                if abs(len(target) - len(candidate)) > 2:
-                    continue
-                score = fuzz.ratio(candidate, target)
+        near, texts, lowest = self._near(len(candidate))
+        if near and candidate not in self.known and len(candidate) >= 4:
+            # One call scores the candidate against every near target (rapidfuzz's C loop, the
+            # same fuzz.ratio); what passes the lowest threshold is judged in the targets' order.
+            hits = process.extract(candidate, texts, scorer=fuzz.ratio, score_cutoff=min(lowest, 100.0),
+                                   limit=None)
+            for _text, score, pos in sorted(hits, key=lambda h: h[2]):
+                rule = near[pos][1]
                 if score >= rule.threshold and (result is None or score > result[1]):
                     result = (rule, round(score, 1))
         self.cache[candidate] = result

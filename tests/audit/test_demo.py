@@ -221,3 +221,27 @@ def test_the_hard_cases_are_read_as_a_person_reads_them(demo):
             for o in at("/blog/new-prices-2021", f)]
     assert {o["display"] for o in post} == {"30 days", "$19.00 per month", "99.5%"}
     assert all("older than max_age" in o["history"] for o in post)
+
+
+GOLDEN = ROOT / "tests" / "fixtures" / "golden" / "demo-findings.json"
+
+
+def golden_places(report: dict[str, Any]) -> list[list[Any]]:
+    """Every finding's every place, as the golden file lists them (no server port)."""
+    return sorted([f["rule"], f["severity"], f["status"], loc["touchpoint"],
+                   key(loc["touchpoint"], loc["url"]), loc["region"], loc["start"], loc["end"], loc["text"]]
+                  for f in report["findings"] for loc in f["locations"])
+
+
+def golden_text(places: list[list[Any]]) -> str:
+    return "[\n" + ",\n".join(json.dumps(p, ensure_ascii=False) for p in places) + "\n]\n"
+
+
+def test_the_demo_findings_are_exactly_the_golden_ones(demo):
+    """Optimisations must not change a finding (tests/fixtures/golden; written by db72436, before
+    the lazy lemma norms and the indexed near-miss search). TOUCHAUDIT_UPDATE_GOLD=1 rewrites it
+    when a change is meant to alter findings: review its diff."""
+    got = golden_places(demo["json"])
+    if os.environ.get("TOUCHAUDIT_UPDATE_GOLD"):
+        GOLDEN.write_text(golden_text(got), encoding="utf-8")
+    assert got == json.loads(GOLDEN.read_text(encoding="utf-8"))
