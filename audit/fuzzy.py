@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from spacy.attrs import ORTH
 from spacy.tokens import Doc
 
 from audit.nlp import english_words
@@ -45,6 +46,7 @@ class NearMisses:
         self.max_n = max((n for _, _, n in self.targets), default=0) + 1
         self.english = english_words() if self.targets else frozenset()
         self.cache: dict[str, tuple[TermRule, float] | None] = {}
+        self.lexemes: dict[int, tuple[bool, bool, str]] = {}  # orth -> what _lexeme() says of it
         # Targets by length: a candidate is compared only with targets at most 2 characters
         # longer or shorter (a ratio over the threshold needs that), in the targets' order.
         self.by_length: dict[int, list[tuple[int, TermRule, str]]] = {}
@@ -58,9 +60,11 @@ class NearMisses:
         """Windows of 1 .. max_n tokens, read from per-token lists made once per region (no span
         is built per window): a window stops at a taken, non-alphabetic, URL or e-mail token."""
         n_tokens = len(doc)
-        usable = [t.is_alpha and not t.like_url and not t.like_email and t.i not in taken for t in doc]
-        common = [t.lower_ in self.english or t.is_stop for t in doc]
-        parts = [compact(t.text) for t in doc]
+        lexemes = self.lexemes
+        info = [lexemes.get(orth) or self._lexeme(doc, orth) for orth in doc.to_array(ORTH).tolist()]
+        usable = [ok and i not in taken for i, (ok, _, _) in enumerate(info)]
+        common = [c for _, c, _ in info]
+        parts = [p for _, _, p in info]
         out: list[NearMiss] = []
         i = 0
         while i < n_tokens:
@@ -84,6 +88,15 @@ class NearMisses:
             else:
                 i += 1
         return out
+
+    def _lexeme(self, doc: Doc, orth: int) -> tuple[bool, bool, str]:
+        """What a window needs of a word, read once per distinct word (all of it is the word's,
+        not its context's): may it be part of a near-miss, is it common English, its letters."""
+        lex = doc.vocab[orth]
+        found = (lex.is_alpha and not lex.like_url and not lex.like_email,
+                 lex.lower_ in self.english or lex.is_stop, compact(lex.orth_))
+        self.lexemes[orth] = found
+        return found
 
     @functools.lru_cache(maxsize=256)  # noqa: B019 - one NearMisses per audit, a few lengths
     def _near(self, length: int) -> tuple[list[tuple[int, TermRule, str]], list[str], float]:
