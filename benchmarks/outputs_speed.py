@@ -1,0 +1,76 @@
+"""All four outputs of one run at real size: seconds to write each, and peak memory, per tree.
+
+The store of report_size.py (``--places`` term and language places over 400 pages, 12 facts with
+ten or more values) is built once; each tree (this one, and ``--against REV``) then writes
+report.html, findings.json, findings.sarif and findings.csv from it in its own process pinned to
+one core, format by format. Goal (issue "Audit at the speed of the tokenizer"): 40,000 findings
+written in 5 s together.
+
+    python benchmarks/outputs_speed.py                        # 40,000 places
+    python benchmarks/outputs_speed.py --against HEAD~1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from paired import trees  # noqa: E402 - benchmarks/ is the script's folder
+from report_size import make_store  # noqa: E402
+
+FORMATS = ("html", "json", "sarif", "csv")
+
+
+def worker(store: str, out: str, repo: str) -> None:
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    except (AttributeError, OSError):
+        pass
+    sys.path.insert(0, repo)
+    from audit.outputs import write_outputs
+
+    seconds, sizes = {}, {}
+    for fmt in FORMATS:
+        started = time.perf_counter()
+        path = write_outputs(store, out, formats=[fmt])[fmt]
+        seconds[fmt] = time.perf_counter() - started
+        sizes[fmt] = path.stat().st_size
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "sizes": sizes, "peak_mb": peak}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--places", type=int, default=40_000)
+    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
+    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        worker(*args.worker)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        store = root / "run.db"
+        make_store(store, args.places)
+        print(f"store: {args.places:,} places over 400 pages, 12 facts with 10-12 values on 60 pages")
+        with trees(root, args.against) as measured:
+            for label, repo in measured:
+                out = root / f"out-{len(label)}"
+                proc = subprocess.run([sys.executable, __file__, "--worker", str(store), str(out), str(repo)],
+                                      capture_output=True, text=True, check=True, cwd=repo)
+                r = json.loads(proc.stdout.strip().splitlines()[-1])
+                parts = ", ".join(f"{f} {r['seconds'][f]:.2f} s ({r['sizes'][f] / 2**20:.1f} MB)"
+                                  for f in FORMATS)
+                print(f"{label:>10}: {sum(r['seconds'].values()):.2f} s for the four outputs ({parts}); "
+                      f"peak RSS {r['peak_mb']:.0f} MB", flush=True)
+
+
+if __name__ == "__main__":
+    main()
