@@ -36,12 +36,14 @@ def worker(store: str, out: str, repo: str) -> None:
     sys.path.insert(0, repo)
     from audit.outputs import write_outputs
 
-    seconds, sizes = {}, {}
-    for fmt in FORMATS:
+    started = time.perf_counter()
+    paths = write_outputs(store, out, formats=FORMATS)  # as `touchaudit run` writes them: one read
+    total = time.perf_counter() - started
+    seconds, sizes = {"all": total}, {f: paths[f].stat().st_size for f in FORMATS}
+    for fmt in FORMATS:  # each on its own, reading the run again: where the time goes
         started = time.perf_counter()
-        path = write_outputs(store, out, formats=[fmt])[fmt]
+        write_outputs(store, out, formats=[fmt])
         seconds[fmt] = time.perf_counter() - started
-        sizes[fmt] = path.stat().st_size
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "sizes": sizes, "peak_mb": peak}))
 
@@ -68,8 +70,9 @@ def main() -> None:
                 r = json.loads(proc.stdout.strip().splitlines()[-1])
                 parts = ", ".join(f"{f} {r['seconds'][f]:.2f} s ({r['sizes'][f] / 2**20:.1f} MB)"
                                   for f in FORMATS)
-                print(f"{label:>10}: {sum(r['seconds'].values()):.2f} s for the four outputs ({parts}); "
-                      f"peak RSS {r['peak_mb']:.0f} MB", flush=True)
+                print(f"{label:>10}: {r['seconds']['all']:.2f} s for the four outputs together (target "
+                      f"<= 5 s); each alone, reading the run again: {parts}; peak RSS {r['peak_mb']:.0f} MB",
+                      flush=True)
 
 
 if __name__ == "__main__":

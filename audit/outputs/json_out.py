@@ -6,7 +6,6 @@ in any version, so readers should ignore keys they do not know.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from audit.findings import Finding, Location, Observation
 from audit.outputs.facts import FactMatrix, FactValue, fact_key, finding_values
 from audit.outputs.groups import Group, fix_first, group_findings
+from audit.outputs.jsonfile import write_json_file
 from audit.outputs.model import ReportData
 from audit.outputs.snippets import location_uri
 
@@ -110,5 +110,5 @@ def report_json(data: ReportData) -> dict[str, Any]:
 
 
 def write_json(data: ReportData, path: Path) -> Path:
-    path.write_text(json.dumps(report_json(data), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
+    """findings.json: top-level keys and their lists indented, each finding, group… on one line."""
+    return write_json_file(report_json(data), path, levels=2)

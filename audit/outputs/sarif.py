@@ -10,11 +10,11 @@ Fixed findings are left out (they are no longer there); ignored ones carry a sup
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from audit.findings import Finding, Location
+from audit.outputs.jsonfile import write_json_file
 from audit.outputs.model import ReportData
 from audit.outputs.snippets import location_uri, safe_href
 
@@ -123,5 +123,5 @@ def report_sarif(data: ReportData) -> dict[str, Any]:
 
 
 def write_sarif(data: ReportData, path: Path) -> Path:
-    path.write_text(json.dumps(report_sarif(data), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
+    """findings.sarif: the log, its run and the run's members indented, each result on one line."""
+    return write_json_file(report_sarif(data), path, levels=4)

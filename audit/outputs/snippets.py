@@ -5,6 +5,7 @@ Both work on untrusted text and only return plain strings; escaping is the templ
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import quote, urlsplit
 
@@ -35,6 +36,7 @@ def highlight(loc: Location, context: int = CONTEXT) -> tuple[str, str, str]:
     return before, match, after
 
 
+@functools.lru_cache(maxsize=8192)  # a report names each page's URL once per place on it
 def safe_href(url: str) -> str | None:
     """The URL itself when it is http(s) with a host; None for anything else (file paths too)."""
     try:
@@ -50,6 +52,7 @@ def safe_href(url: str) -> str | None:
 _PARTS = re.compile(r"(?:#(?:message|part)=\d+)+$")
 
 
+@functools.lru_cache(maxsize=8192)
 def location_uri(url: str) -> str:
     """A valid URI reference for a location: a page's URL as it is; a file's path (relative to
     the config folder) percent-encoded, since a ``#``, ``|``, ``[``, ``]``, space or ``\\xNN``
