@@ -65,15 +65,20 @@ class NearMisses:
         usable = [ok and i not in taken for i, (ok, _, _) in enumerate(info)]
         common = [c for _, c, _ in info]
         parts = [p for _, _, p in info]
+        # Only a window holding an uncommon word is scored: start where such a word is in reach.
+        reach = self.max_n
+        starts = sorted({s for k in range(n_tokens) if usable[k] and not common[k]
+                         for s in range(max(0, k - reach + 1), k + 1)})
         out: list[NearMiss] = []
         i = 0
-        while i < n_tokens:
+        for start in starts:
+            if start < i:
+                continue  # inside the near-miss found last
             best: NearMiss | None = None
             candidate = ""
             all_common = True
-            for n in range(1, self.max_n + 1):
-                j = i + n
-                if j > n_tokens or not usable[j - 1]:
+            for j in range(start + 1, min(start + reach, n_tokens) + 1):
+                if not usable[j - 1]:
                     break
                 candidate += parts[j - 1]
                 all_common = all_common and common[j - 1]
@@ -81,12 +86,10 @@ class NearMisses:
                     continue
                 hit = self._best(candidate)
                 if hit is not None and (best is None or hit[1] > best.score):
-                    best = NearMiss(hit[0], i, j, hit[1])
+                    best = NearMiss(hit[0], start, j, hit[1])
             if best is not None:
                 out.append(best)
                 i = best.end
-            else:
-                i += 1
         return out
 
     def _lexeme(self, doc: Doc, orth: int) -> tuple[bool, bool, str]:
