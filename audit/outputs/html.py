@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup, escape
 
-from audit.findings import Observation
+from audit.findings import Location, Observation
 from audit.outputs.charts import touchpoint_chart, trend_chart
 from audit.outputs.facts import fact_key
 from audit.outputs.groups import Group, contradictions, fact_anchor, fix_first, group_findings
@@ -44,8 +45,42 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(highlight=highlight, href=safe_href, kind_titles=KIND_TITLES)
+    env.globals.update(highlight=highlight, href=safe_href, kind_titles=KIND_TITLES, place=place,
+                       hit=hit)
     return env
+
+
+def _link(url: str, label: str) -> str:
+    href = safe_href(url)
+    if href:
+        return f'<a href="{escape(href)}">{escape(label)}</a>'
+    return f'<span class="path">{escape(label)}</span>'
+
+
+def place(loc: Location, with_page: bool = True) -> Markup:
+    """One place: where (touchpoint, page, region, headings) and its sentence, on one line.
+
+    Made here rather than by a template macro: a large report holds tens of thousands of places,
+    and a Jinja macro call costs more than the text it writes (the output is the same)."""
+    out = [f'<span class="where"><span class="tp">{escape(loc.touchpoint)}</span>']
+    if with_page:
+        out.append(f" · {_link(loc.url, loc.title or loc.url)}")
+        if loc.title:
+            out.append(f' <span class="url">{escape(loc.url)}</span>')
+    out.append(f' · <span class="region">{escape(loc.chrome or loc.region)}</span>')
+    if loc.pages > 1:
+        out.append(f' · <span class="pages">on {loc.pages} pages</span>')
+    if loc.headings:
+        out.append(f' · <span class="headings" title="the headings above it">'
+                   f'{escape(" › ".join(loc.headings))}</span>')
+    before, match, after = highlight(loc)
+    out.append(f'</span><q class="snip">{escape(before)}<mark>{escape(match)}</mark>{escape(after)}</q>')
+    return Markup("".join(out))
+
+
+def hit(loc: Location, page_index: dict[tuple[str, str], int]) -> Markup:
+    """A place in a group's list, with the index of its page (the by-page view finds it so)."""
+    return Markup(f'<li data-p="{page_index.get((loc.touchpoint, loc.url), -1)}">{place(loc)}</li>')
 
 
 def csp_hash(source: str) -> str:
