@@ -130,7 +130,14 @@ def fact_sentence(rng: random.Random) -> str:
         h=24, c=rng.choice([12, 12, 10]), k=40, pc=17, dd=rng.choice([1, 1, 15]))
 
 
-def make_store(path: Path, pages: int, words_per_page: int, names: list[str], facts: bool = False) -> int:
+def typo(name: str, rng: random.Random) -> str:
+    """A near-miss of a name: one letter swapped for another (near-miss detection's input)."""
+    i = rng.randrange(1, len(name))
+    return name[:i] + rng.choice("aeioustr") + name[i + 1:]
+
+
+def make_store(path: Path, pages: int, words_per_page: int, names: list[str], facts: bool = False,
+               typos: float = 0.0) -> int:
     from audit.documents import Document, Region
     from audit.store import Store
 
@@ -147,7 +154,10 @@ def make_store(path: Path, pages: int, words_per_page: int, names: list[str], fa
                 sent = rng.choices(vocab, k=rng.randint(8, 20))
                 if rng.random() < 0.1:  # about one name per 150 words
                     name = rng.choice(names)
-                    sent.insert(rng.randrange(len(sent)), rng.choice([name, name, name.lower()]))
+                    written = rng.choice([name, name, name.lower()])
+                    if typos and rng.random() < typos:
+                        written = typo(name, rng)
+                    sent.insert(rng.randrange(len(sent)), written)
                 sentences.append(" ".join(sent).capitalize() + ".")
                 n += len(sent)
                 if facts and rng.random() < 0.1:  # about one fact statement per 150 words
