@@ -82,6 +82,8 @@ class Auditor:
         self.usage: dict[str, _Usage] = {r.id: _Usage() for r in self.rules
                                          if isinstance(r, ConsistencyRule)}
         self.usage_seen: set[tuple[str, ...]] = set()
+        # Each use, in order, when a parallel audit's worker must hand them back (audit/parallel.py).
+        self.usage_log: list[tuple[str, str, tuple[str, ...] | None, Location]] | None = None
         self.facts = FactCollector(ruleset.of_kind("fact"), phone_region)
         self.documents = 0
         self.words = 0
@@ -173,6 +175,17 @@ class Auditor:
                 place_ok=lambda r, s, e: r.applies_in(layout.where(layout.at(s), s, e)),
                 place_at=lambda s: layout.at(s))
 
+    def use(self, rule_id: str, form: str, block: tuple[str, ...] | None, loc: Location) -> None:
+        """A consistency rule's alternative used at ``loc``; in a block repeated across pages
+        (``block`` names it) it counts once. Logged, so a parallel audit can replay it."""
+        if self.usage_log is not None:
+            self.usage_log.append((rule_id, form, block, loc))
+        if block is not None:
+            if block in self.usage_seen:
+                return
+            self.usage_seen.add(block)
+        self.usage[rule_id].places[form].append(loc)
+
     def _in_scope(self, rule: Rule, key: int, doc: Document, scopes: frozenset[str] | None,
                   scope: dict[int, bool], place: Place | None = None) -> bool:
         """Whether the rule audits this document (cached per document) and these scopes. Text in
@@ -213,12 +226,9 @@ class Auditor:
                scopes: frozenset[str] = frozenset()) -> Finding | None:
         span, form = hit.span, key.form
         if isinstance(rule, ConsistencyRule):
-            if place is not None and place.repeated:
-                key = (rule.id, form, doc.touchpoint, place.key, str(hit.start - place.start))
-                if key in self.usage_seen:
-                    return None  # a repeated block counts once
-                self.usage_seen.add(key)
-            self.usage[rule.id].places[form].append(location(doc, region, hit.start, hit.end, place))
+            block = ((rule.id, form, doc.touchpoint, place.key, str(hit.start - place.start))
+                     if place is not None and place.repeated else None)
+            self.use(rule.id, form, block, location(doc, region, hit.start, hit.end, place))
             return None
         if isinstance(rule, TermRule):
             roles = [(k.role, k.form, k.plural) for k in hit.keys if self.matcher.rules[k.rule] is rule]

@@ -112,7 +112,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         from audit.watch import watch
 
         return watch(config, args)
-    result = run_audit(config, crawl_id=args.crawl, model=args.model)
+    result = run_audit(config, crawl_id=args.crawl, model=args.model, jobs=args.jobs)
     _print_audit(result)
     lines = contradictions(config.store, result.run_id)
     _print_contradictions(lines[:3], max(0, len(lines) - 3))
@@ -171,7 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from audit.jobs import run_all
 
     config = _config(args)
-    result = run_all(config, args.output, _formats(args), model=args.model)
+    result = run_all(config, args.output, _formats(args), model=args.model, jobs=args.jobs)
     _print_audit(result.audit)
     _print_contradictions(result.contradictions, result.more)
     for fmt, path in result.written.items():
@@ -296,6 +296,12 @@ def cmd_rules_schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of processes, at least 1; got {value!r}")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="touchaudit",
@@ -326,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", help="a trained spaCy pipeline to use, e.g. en_core_web_sm")
     p.add_argument("--fail-on", choices=("error", "warning", "info", "never"),
                    help="exit 1 when findings at or above this severity exist (default: config)")
+    p.add_argument("--jobs", type=_jobs, default=1,
+                   help="audit with this many processes (several cores: the same findings, sooner)")
     p.add_argument("--watch", action="store_true",
                    help="re-audit and rewrite the report each time a rule file is saved")
     p.add_argument("-o", "--output", type=Path, default=Path("touchaudit-out"),
@@ -352,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
                        description=cmd_run.__doc__,
                        epilog="example: touchaudit run -o out --fail-on error")
     p.add_argument("--model", help="a trained spaCy pipeline to use, e.g. en_core_web_sm")
+    p.add_argument("--jobs", type=_jobs, default=1,
+                   help="audit with this many processes (several cores: the same findings, sooner)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("schedule", parents=[common], help="schedule a crawl on a Scrapyd server",

@@ -61,8 +61,10 @@ def default_ignore_path(config: Config) -> Path | None:
     return None
 
 
-def run_audit(config: Config, crawl_id: int | None = None, model: str | None = None) -> AuditResult:
-    """Audit a stored crawl (the latest by default) and store the run's findings."""
+def run_audit(config: Config, crawl_id: int | None = None, model: str | None = None,
+              jobs: int = 1) -> AuditResult:
+    """Audit a stored crawl (the latest by default) and store the run's findings; ``jobs``
+    processes share the documents (audit/parallel.py), with the same findings as one."""
     ruleset = rules_for(config)
     ignores = ignore_list.load_ignore(default_ignore_path(config))
     started = time.perf_counter()
@@ -91,7 +93,13 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
                 present.add(f.fingerprint)
             batch.clear()
 
-        for finding in auditor.audit(store.iter_documents(crawl["id"])):
+        if jobs > 1:
+            from audit.parallel import audit_in_parallel
+
+            found = audit_in_parallel(auditor, config.store, crawl["id"], jobs)
+        else:
+            found = auditor.audit(store.iter_documents(crawl["id"]))
+        for finding in found:
             batch.append(finding)
             if len(batch) >= FLUSH:
                 flush()
@@ -139,21 +147,21 @@ class RunResult:
 
 
 def run_all(config: Config, out_dir: Path, formats: Iterable[str] | None = None,
-            model: str | None = None) -> RunResult:
+            model: str | None = None, jobs: int = 1) -> RunResult:
     """Crawl, audit and report: the whole job behind `touchaudit run` and `touchaudit demo`."""
     from crawler.run import run_crawl
 
     rules_for(config)  # a broken rule file stops the job before the crawl, not after
     crawl_id = run_crawl(config)
-    return audit_and_report(config, crawl_id, out_dir, formats, model)
+    return audit_and_report(config, crawl_id, out_dir, formats, model, jobs)
 
 
 def audit_and_report(config: Config, crawl_id: int, out_dir: Path, formats: Iterable[str] | None = None,
-                     model: str | None = None) -> RunResult:
+                     model: str | None = None, jobs: int = 1) -> RunResult:
     """Audit a stored crawl and write its outputs: the end of `run`, and of a Scrapyd crawl."""
     from audit.outputs import write_outputs
 
-    result = run_audit(config, crawl_id=crawl_id, model=model)
+    result = run_audit(config, crawl_id=crawl_id, model=model, jobs=jobs)
     written = write_outputs(config.store, out_dir, tuple(formats or DEFAULT_FORMATS), run_id=result.run_id)
     lines = contradictions(config.store, result.run_id)
     return RunResult(crawl_id, result, written, lines[:3], max(0, len(lines) - 3))

@@ -453,13 +453,17 @@ class Store:
             )
 
     def iter_documents(
-        self, crawl_id: int, batch: int = 200, touchpoint: str | None = None
+        self, crawl_id: int, batch: int = 200, touchpoint: str | None = None,
+        after_id: int = 0, upto_id: int | None = None,
     ) -> Iterator[Document]:
-        """Stream a crawl's documents in id order, ``batch`` rows at a time."""
-        last = 0
-        where = "crawl_id=? AND id>?" + (" AND touchpoint=?" if touchpoint else "")
+        """Stream a crawl's documents in id order, ``batch`` rows at a time (only those with
+        ``after_id`` < id <= ``upto_id`` when given: one process's share of a parallel audit)."""
+        last = after_id
+        where = ("crawl_id=? AND id>?" + (" AND touchpoint=?" if touchpoint else "")
+                 + (" AND id<=?" if upto_id is not None else ""))
         while True:
-            args: tuple[Any, ...] = (crawl_id, last) + ((touchpoint,) if touchpoint else ())
+            args: tuple[Any, ...] = ((crawl_id, last) + ((touchpoint,) if touchpoint else ())
+                                     + ((upto_id,) if upto_id is not None else ()))
             rows = self.db.execute(
                 f"SELECT * FROM documents WHERE {where} ORDER BY id LIMIT {int(batch)}", args
             ).fetchall()
@@ -468,6 +472,10 @@ class Store:
             for row in rows:
                 yield _document(row)
             last = rows[-1]["id"]
+
+    def document_ids(self, crawl_id: int) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT id FROM documents WHERE crawl_id=? ORDER BY id",
+                                              (crawl_id,))]
 
     def iter_texts(self, crawl_id: int, batch: int = 500) -> Iterator[tuple[str, list[str]]]:
         """(touchpoint, region texts) of each document of a crawl, in id order: what counting

@@ -37,7 +37,7 @@ def audit_and_report(config: Config, args: argparse.Namespace) -> None:
     from audit.outputs import write_outputs
 
     started = time.perf_counter()
-    result = run_audit(config, crawl_id=args.crawl, model=args.model)
+    result = run_audit(config, crawl_id=args.crawl, model=args.model, jobs=args.jobs)
     written = write_outputs(config.store, args.output, ("html", "json"), run_id=result.run_id)
     sev = result.totals.get("severity", {})
     print(f"run {result.run_id}: {sev.get('error', 0)} errors, {sev.get('warning', 0)} warnings, "
