@@ -105,7 +105,8 @@ def _incomplete(config: Config, crawl_id: int) -> bool:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Apply the rules to a stored crawl (the latest by default) and store the findings."""
-    from audit.jobs import contradictions, run_audit
+    from audit.jobs import run_audit
+    from workflow import contradictions
 
     config = _config(args)
     if args.watch:
@@ -168,7 +169,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Crawl, audit and report in one go; print where the report is."""
-    from audit.jobs import run_all
+    from workflow import run_all
 
     config = _config(args)
     result = run_all(config, args.output, _formats(args), model=args.model, jobs=args.jobs)

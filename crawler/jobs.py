@@ -12,6 +12,7 @@ Settings (``-s`` for `scrapy crawl`, ``setting=`` in Scrapyd's schedule.json):
 - ``TOUCHAUDIT_CRAWL_NAME``: jobs of one crawl share it; without it a job is a crawl of its own;
 - ``TOUCHAUDIT_TOUCHPOINTS``: the touchpoints a named crawl waits for (default: all configured);
 - ``TOUCHAUDIT_AUDIT_ON_CLOSE``: audit and report when the crawl finishes (default True);
+- ``TOUCHAUDIT_AUDIT_AND_REPORT``: what does it (default ``workflow.audit_and_report``);
 - ``TOUCHAUDIT_REPORT_DIR``: where the outputs go (default: touchaudit-out beside the config);
 - ``TOUCHAUDIT_REPORT_FORMATS``: html, json, sarif, csv (default: html, json, sarif);
 - ``TOUCHAUDIT_RESUME``: continue this touchpoint's part of the latest crawl of the same name and
@@ -35,6 +36,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
+from scrapy.utils.misc import load_object
 
 from audit.config import Config, load_config
 from audit.errors import TouchauditError
@@ -191,11 +193,14 @@ class CrawlJob:
             self.report(config, crawl_id)
 
     def report(self, config: Config, crawl_id: int) -> None:
-        from audit.jobs import audit_and_report
         from audit.outputs import exit_code
         from audit.store import RunStore
 
         settings = self.crawler.settings
+        # What comes after the crawl is named by a setting (workflow.audit_and_report), never
+        # imported: the crawler stage does not reach forward into the stages above it.
+        audit_and_report = load_object(settings.get("TOUCHAUDIT_AUDIT_AND_REPORT",
+                                                    "workflow.audit_and_report"))
         out_dir = Path(settings.get("TOUCHAUDIT_REPORT_DIR") or config.root / "touchaudit-out")
         formats = settings.getlist("TOUCHAUDIT_REPORT_FORMATS") or None
         try:

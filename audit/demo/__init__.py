@@ -5,7 +5,7 @@ The demo company, Northwind CloudSync, is a website (``site/``), a Zendesk-style
 (``PLANTED.md`` lists each one and the rule that should catch it). ``run_demo`` serves the site and
 the help center on 127.0.0.1 (``server.py``), writes a ``touchaudit.yaml`` naming the three
 touchpoints into a work folder, copies the emails and the demo rule set (``rules/``) beside it, and
-runs crawl, audit and report (``audit.jobs.run_all``) against it.
+runs crawl, audit and report (``workflow.run_all``) against it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from audit.config import load_config
-from audit.jobs import RunResult, run_all
+from workflow import RunResult, run_all
 
 HERE = Path(__file__).parent
 EMAILS = HERE / "emails"

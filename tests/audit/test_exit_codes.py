@@ -21,7 +21,7 @@ INJECT = {
     ("crawl",): "crawler.run.run_crawl",
     ("audit",): "audit.jobs.run_audit",
     ("report",): "audit.outputs.write_outputs",
-    ("run",): "audit.jobs.run_all",
+    ("run",): "workflow.run_all",
     ("schedule", "--scrapyd", "http://127.0.0.1:9"): "crawler.schedule.schedule",
     ("demo",): "audit.demo.run_demo",
     ("history",): "audit.store.RunStore.runs",
