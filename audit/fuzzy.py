@@ -8,6 +8,7 @@ never reported, nor spans the matcher already matched, nor URLs or e-mail addres
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -26,8 +27,12 @@ class NearMiss:
     score: float
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # what str.isalnum() refuses (checked over U+0020..U+2FFF)
+
+
 def compact(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    """The letters and digits of a text, lower-cased: "Cloud-Sync" and "cloud sync" are one."""
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 class NearMisses:
