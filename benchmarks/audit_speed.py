@@ -154,10 +154,11 @@ def make_store(path: Path, pages: int, words_per_page: int, names: list[str], fa
                 sent = rng.choices(vocab, k=rng.randint(8, 20))
                 if rng.random() < 0.1:  # about one name per 150 words
                     name = rng.choice(names)
+                    at = rng.randrange(len(sent))  # drawn in this order: the corpus of earlier figures
                     written = rng.choice([name, name, name.lower()])
                     if typos and rng.random() < typos:
                         written = typo(name, rng)
-                    sent.insert(rng.randrange(len(sent)), written)
+                    sent.insert(at, written)
                 sentences.append(" ".join(sent).capitalize() + ".")
                 n += len(sent)
                 if facts and rng.random() < 0.1:  # about one fact statement per 150 words
