@@ -59,7 +59,7 @@ class TimedPattern:
                            SEARCH_SECONDS, len(text))
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=8192)  # a large rule set's forms and exception patterns, each once
 def timed(pattern: str, flags: int = 0) -> TimedPattern:
     """One TimedPattern per pattern and flags (value types compile their ``pattern`` option lazily)."""
     return TimedPattern(pattern, flags)
