@@ -11,6 +11,7 @@ The pass only collects observations; findings are made at the end over the whole
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as _dt
 import re
 from collections import defaultdict
@@ -512,6 +513,14 @@ def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     return left, starts[j] + 1 if j < len(starts) else len(text)
 
 
+# Characters around a core a value type's finder may look at (audit/facts/*.py: an e-mail's
+# URL check looks 300 back; ranges 40 ahead); types missing here (text, with a user's pattern
+# that may span anything) always read the whole region. Regions up to _WHOLE are read whole.
+_MARGIN = {"": 96, "email": 320, "money": 96, "number": 96, "duration": 96, "percent": 96, "date": 96,
+           "phone": 96, "url": 96}
+_WHOLE = 1_500
+
+
 class FactCollector:
     """Collects fact observations during the pass; makes fact findings at the end."""
 
@@ -586,6 +595,33 @@ class FactCollector:
             if strength == best[(rule.type, obs.location.start, obs.location.end)]:
                 self.observations.append(obs)
 
+    def _values_near(self, rule: FactRule, doc: Document, region: Region,
+                     cores: list[tuple[int, int]]) -> list[Value]:
+        """The values of a long region that a sentence-scope rule can read: those inside
+        ``cores`` (its context phrases' sentences, table cells its headers name). Each value type
+        is run over the cores and a margin of text around them, wider than any finder looks
+        (an e-mail looks 300 characters back for a URL), instead of over the whole region; a
+        value is kept only when it lies inside a core, where the margin gives it the very
+        context the whole text would."""
+        text = region.text
+        margin = _MARGIN.get(rule.type, _MARGIN[""])
+        opts = self._options(rule, region, doc)
+        placeholders = opts.pop("placeholders")
+        spans: list[list[int]] = []
+        for lo, hi in sorted((max(0, a - margin), min(len(text), b + margin)) for a, b in cores):
+            if spans and lo <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], hi)
+            else:
+                spans.append([lo, hi])
+        out: list[Value] = []
+        for lo, hi in spans:
+            inside = [p - lo for p in placeholders if lo <= p < hi]
+            for v in rule.value_type.find(text[lo:hi], placeholders=inside, **opts):
+                start, end = v.start + lo, v.end + lo
+                if any(a <= start and end <= b for a, b in cores):
+                    out.append(dataclasses.replace(v, start=start, end=end))
+        return out
+
     def _values(self, rule: FactRule, doc: Document, region: Region) -> list[Value]:
         opts = self._options(rule, region, doc)
         key = rule.type + repr(sorted((k, repr(v)) for k, v in opts.items() if k != "placeholders"))
@@ -612,10 +648,20 @@ class FactCollector:
         """
         text = region.text
         assert rule.context_re is not None
-        contexts = [c for c in _contexts(rule, text, lower) if _states(region, text, c)]
+        every = list(_contexts(rule, text, lower))
+        contexts = [c for c in every if _states(region, text, c)]
         if not contexts and rule.context_scope == "sentence":
             return  # table headers are in the text too: with no context anywhere, nothing is stated
-        values = [v for v in self._values(rule, doc, region)
+        if rule.context_scope == "sentence" and rule.type in _MARGIN and len(text) > _WHOLE:
+            # Every context phrase's sentence, stated or not: _named_bare reads all of them.
+            cores = [_sentence_bounds(text, c.start(), c.end()) for c in every]
+            if block_of is not None:  # cells a context phrase in their headers makes statements
+                cores += [(b.start, b.end) for b in region.lines() if (b.row or b.col) and any(
+                    rule.context_re.search(h) for h in (b.row, b.col) if h)]
+            found = self._values_near(rule, doc, region, cores)
+        else:
+            found = self._values(rule, doc, region)
+        values = [v for v in found
                   if not region.in_code(v.start, v.end) and not _AGO.match(text, v.end)
                   and not _DIFFERENCE.match(text, v.end)
                   and not _CHANGE.search(text, max(0, v.start - 24), v.start)]

@@ -132,3 +132,57 @@ def test_fact_statements_on_real_shaped_pages(name: str, tmp_path: Path) -> None
     assert precision >= PRECISION_AT_LEAST and recall >= RECALL_AT_LEAST and not weak, \
         "\n".join(misses + wrong)
     assert sorted(set(found)) == sorted(set(want)), f"conflicts found {found}, planted {want}"
+
+
+@pytest.mark.parametrize("name", ["structured", "heldout"])
+def test_values_read_near_their_contexts_are_those_read_over_the_whole_region(name: str, tmp_path: Path,
+                                                                             monkeypatch) -> None:
+    """A sentence-scope rule reads a long region's values only around its contexts and table
+    cells (audit/rules/fact.py _values_near); forced on every region here, it must observe
+    exactly what reading each whole region does."""
+    import audit.rules.fact as fact
+
+    def observed(whole: int) -> list[tuple[Any, ...]]:
+        monkeypatch.setattr(fact, "_WHOLE", whole)
+        (tmp_path / str(whole)).mkdir()
+        _, _, auditor = audit_fixture(tmp_path / str(whole), name)
+        return sorted((o.fact, o.qualifier, repr(o.value), o.location.url, o.location.start, o.location.end,
+                       o.why, o.history) for o in auditor.facts.observations)
+
+    everywhere, nowhere = observed(0), observed(10**9)
+    assert len(nowhere) > 200 and everywhere == nowhere
+
+
+TABLE_PAGE = """<html><body><main>
+<h1>Plans</h1><p>{filler}</p>
+<table><thead><tr><th>Plan</th><th>Free trial</th><th>Support replies within</th></tr></thead>
+<tbody><tr><th>Basic</th><td>14 days</td><td>48 hours</td></tr>
+<tr><th>Pro</th><td>30 days</td><td>24 hours</td></tr></tbody></table>
+<p>{filler}</p><p>Every plan starts with a free trial of 14 days.</p><p>{filler}</p>
+</main></body></html>"""
+
+
+def test_cells_under_a_context_header_are_read_near_as_over_the_whole_region(tmp_path: Path,
+                                                                            monkeypatch) -> None:
+    """Column headers state the fact of the cells below them, lines away from any sentence
+    that names it: _values_near must read those cells too."""
+    import audit.rules.fact as fact
+
+    (tmp_path / "r.yaml").write_text(
+        "rules:\n"
+        "  - {id: trial, kind: fact, type: duration, context: [free trial], qualifiers: [Basic, Pro]}\n"
+        "  - {id: reply, kind: fact, type: duration, context: [replies within], qualifiers: [Basic, Pro]}\n")
+    filler = "Teams keep their files in step across every device they use, at home and at work. " * 12
+    page = extract(TABLE_PAGE.format(filler=filler), url="https://acme.example/plans")
+    doc = Document("website", "website", "https://acme.example/plans", page.title, page.regions)
+
+    def observed(whole: int) -> list[tuple[Any, ...]]:
+        monkeypatch.setattr(fact, "_WHOLE", whole)
+        auditor = Auditor(load_rules([tmp_path / "r.yaml"]), chrome=learn([doc]))
+        list(auditor.audit([doc]))
+        return sorted((o.fact, o.qualifier, repr(o.value), o.location.start, o.why)
+                      for o in auditor.facts.observations)
+
+    nowhere = observed(10**9)
+    assert sum("table header" in o[4] for o in nowhere) >= 3  # cells read by their column header
+    assert observed(0) == nowhere
