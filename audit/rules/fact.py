@@ -285,7 +285,8 @@ def _states(region: Region | None, text: str, ctx: re.Match[str]) -> bool:
     return not _ANCHOR.search(text, max(0, ctx.start() - 24), ctx.start())
 
 
-def _named_bare(rule: FactRule, text: str, values: list[Value]) -> list[Value]:
+def _named_bare(rule: FactRule, text: str, values: list[Value],
+                contexts: list[re.Match[str]] | None = None) -> list[Value]:
     """Bare numbers for a plan in a sentence whose context phrase names the unit ("Response limits
     reset monthly: 1,000 on Starter, 10,000 on Pro"): the unit is said once, before them."""
     unit = str(rule.options.get("unit") or "").lower()
@@ -294,7 +295,7 @@ def _named_bare(rule: FactRule, text: str, values: list[Value]) -> list[Value]:
     stem = unit.rstrip("s")
     taken = [(v.start, v.end) for v in values]
     out = []
-    for ctx in rule.context_re.finditer(text):
+    for ctx in rule.context_re.finditer(text) if contexts is None else contexts:
         if stem not in ctx.group(0).lower():
             continue
         lo, hi = _sentence_bounds(text, ctx.start(), ctx.end())
@@ -666,7 +667,7 @@ class FactCollector:
                   and not _DIFFERENCE.match(text, v.end)
                   and not _CHANGE.search(text, max(0, v.start - 24), v.start)]
         values += self._bare_cells(rule, region)
-        values = sorted(values + _named_bare(rule, text, values), key=lambda v: v.start)
+        values = sorted(values + _named_bare(rule, text, values, every), key=lambda v: v.start)
         if rule.type == "money":
             if block_of is not None:
                 values = [_with_header_period(rule, v, block_of(v.start)) for v in values]
