@@ -73,18 +73,26 @@ class Auditor:
                  chrome: Chrome | None = None):
         self.rules = ruleset.rules
         self.chrome = chrome or Chrome()
-        self.repeats: dict[tuple[str, ...], _Repeat] = {}
         self.nlp = pipeline(model)
         self.tagged = has_tags(self.nlp)
         text_rules = [r for r in self.rules if isinstance(r, (TermRule, LanguageRule, ConsistencyRule))]
         self.matcher = Matcher(text_rules, self.nlp)
         self.fuzzy = NearMisses([r for r in self.rules if isinstance(r, TermRule) and r.fuzzy])
+        self.facts = FactCollector(ruleset.of_kind("fact"), phone_region)
+        self.usage_log: list[tuple[str, str, tuple[str, ...] | None, Location]] | None = None
+        self.begin_pass()
+
+    def begin_pass(self) -> None:
+        """Forget what a pass over documents gathered for ``finish``: repeated blocks, consistency
+        uses, fact observations, counts. A parallel audit's worker starts each share here
+        (audit/parallel.py), so a field added here is one the workers hand back or start fresh."""
+        self.repeats: dict[tuple[str, ...], _Repeat] = {}
         self.usage: dict[str, _Usage] = {r.id: _Usage() for r in self.rules
                                          if isinstance(r, ConsistencyRule)}
         self.usage_seen: set[tuple[str, ...]] = set()
-        # Each use, in order, when a parallel audit's worker must hand them back (audit/parallel.py).
-        self.usage_log: list[tuple[str, str, tuple[str, ...] | None, Location]] | None = None
-        self.facts = FactCollector(ruleset.of_kind("fact"), phone_region)
+        if self.usage_log is not None:  # each use, in order, when a worker must hand them back
+            self.usage_log = []
+        self.facts.observations = []
         self.documents = 0
         self.words = 0
 

@@ -67,11 +67,8 @@ def _audit_share(task: tuple[str, int, tuple[int, int]]) -> Share:
     store_path, crawl_id, (after, upto) = task
     auditor = _AUDITOR
     assert auditor is not None, "audit_in_parallel runs workers forked from the parent"
-    # A worker may be given a second share: each starts from what the parent had before any.
-    auditor.repeats, auditor.usage_seen, auditor.usage_log = {}, set(), []
-    auditor.usage = {rule_id: type(usage)() for rule_id, usage in auditor.usage.items()}
-    auditor.facts.observations = []
-    auditor.documents = auditor.words = 0
+    auditor.usage_log = []  # a worker hands its consistency uses back, in order
+    auditor.begin_pass()  # a worker may be given a second share: each starts fresh
     with Store(store_path) as store:
         findings = list(auditor.audit(store.iter_documents(crawl_id, after_id=after, upto_id=upto)))
     return Share(findings, list(auditor.repeats.items()), auditor.usage_log, auditor.facts.observations,
