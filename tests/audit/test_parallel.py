@@ -79,3 +79,29 @@ def test_shares_cut_the_documents_into_nearly_equal_runs():
     assert shares(list(range(1, 11)), 3) == [(0, 3), (3, 6), (6, 10)]
     assert shares([5, 9], 4) == [(0, 5), (5, 9)]
     assert shares([], 2) == []
+
+
+def test_the_command_line_audits_with_several_processes_and_refuses_zero(tmp_path: Path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        _project(tmp_path / name)
+
+    def audit(name: str, *jobs: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "audit.cli", "audit", *jobs, "--fail-on", "never",
+                               "--config", str(tmp_path / name / "touchaudit.yaml")],
+                              cwd=root, capture_output=True, text=True, timeout=300)
+
+    one, two = audit("one"), audit("two", "--jobs", "2")
+    assert one.returncode == two.returncode == 0, two.stderr
+    stored = []
+    for name in ("one", "two"):
+        with Store(tmp_path / name / "touchaudit.db") as store:
+            rows = store.db.execute("SELECT rule, fingerprint, locations FROM findings")
+            stored.append(sorted(tuple(r) for r in rows))
+    assert stored[0] and stored[0] == stored[1]
+    refused = audit("one", "--jobs", "0")
+    assert refused.returncode == 2 and "at least 1" in refused.stderr
