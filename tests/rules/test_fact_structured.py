@@ -155,17 +155,17 @@ def test_values_read_near_their_contexts_are_those_read_over_the_whole_region(na
 
 TABLE_PAGE = """<html><body><main>
 <h1>Plans</h1><p>{filler}</p>
-<table><thead><tr><th>Plan</th><th>Free trial</th><th>Support replies within</th></tr></thead>
-<tbody><tr><th>Basic</th><td>14 days</td><td>48 hours</td></tr>
-<tr><th>Pro</th><td>30 days</td><td>24 hours</td></tr></tbody></table>
+<table><thead><tr><th>Plan</th><th>Free trial</th><th>Support replies within</th><th>Notes</th></tr></thead>
+<tbody><tr><th>Basic</th><td>14 days</td><td>48 hours</td><td>Cancel any time.</td></tr>
+<tr><th>Pro</th><td>30 days</td><td>24 hours</td><td>Priority help.</td></tr></tbody></table>
 <p>{filler}</p><p>Every plan starts with a free trial of 14 days.</p><p>{filler}</p>
 </main></body></html>"""
 
 
 def test_cells_under_a_context_header_are_read_near_as_over_the_whole_region(tmp_path: Path,
                                                                             monkeypatch) -> None:
-    """Column headers state the fact of the cells below them, lines away from any sentence
-    that names it: _values_near must read those cells too."""
+    """Column headers state the fact of the cells below them, past the end of the header's own
+    sentence (a note cell ends it): _values_near must read those cells too."""
     import audit.rules.fact as fact
 
     (tmp_path / "r.yaml").write_text(
