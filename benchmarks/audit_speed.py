@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from paired import as_worker, run_worker  # noqa: E402 - benchmarks/ is the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -179,11 +179,7 @@ def make_store(path: Path, pages: int, words_per_page: int, names: list[str], fa
 
 def worker(store_path: str, rules_dir: str, repo: str) -> None:
     """One measurement, in its own process: audit every document, report time and memory."""
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
-    sys.path.insert(0, repo)
+    as_worker(repo)
     from audit.auditor import Auditor
     from audit.rules import load_rules
     from audit.store import Store
@@ -215,9 +211,7 @@ def worker(store_path: str, rules_dir: str, repo: str) -> None:
 
 
 def run(repo: Path, store: Path, rules: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--worker", str(store), str(rules), str(repo)],
-                         capture_output=True, text=True, check=True, cwd=repo)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_worker(__file__, store, rules, repo, repo=repo)
 
 
 def show(label: str, n: str, r: dict) -> None:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from paired import as_worker, run_worker  # noqa: E402 - benchmarks/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -61,11 +61,7 @@ def page(rng: random.Random, i: int, names: list[str]) -> str:
 def worker(repo: str, site: str, rules: str, store_path: str, mode: str) -> None:
     """With the code in ``repo``: ``extract`` the site into a store, or audit the store
     (``audit``, ``chrome``); print the timings as JSON."""
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
-    sys.path.insert(0, repo)
+    as_worker(repo)
     from audit.auditor import Auditor
     from audit.documents import Document
     from audit.rules import load_rules
@@ -115,9 +111,7 @@ def measure(repo: Path, site: Path, rules: Path, store: Path, mode: str, repeat:
     """The fastest of ``repeat`` runs, each in a fresh process (the machine is shared and noisy)."""
     best: dict = {}
     for _ in range(repeat):
-        proc = subprocess.run([sys.executable, __file__, "--worker", str(repo), str(site), str(rules),
-                               str(store), mode], capture_output=True, text=True, check=True, cwd=repo)
-        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        r = run_worker(__file__, repo, site, rules, store, mode, repo=repo)
         if not best or r["seconds"] < best["seconds"]:
             best = r
     return best

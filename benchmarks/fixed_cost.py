@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from audit_speed import brand_names, make_rules  # noqa: E402 - benchmarks/ is the script's folder
-from paired import trees  # noqa: E402
+from paired import as_worker, run_worker, trees  # noqa: E402 - benchmarks/ is the script's folder
 
 PHASES = ("import", "pipeline", "rules", "matchers", "first page")
 
@@ -30,11 +30,7 @@ PHASES = ("import", "pipeline", "rules", "matchers", "first page")
 def worker(rules_dir: str, repo: str) -> None:
     """One measurement in its own process: seconds of each phase, as JSON."""
     start = time.perf_counter()
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
-    sys.path.insert(0, repo)
+    as_worker(repo)
     marks = [start]
     from audit.auditor import Auditor
     from audit.documents import Document, Region
@@ -82,9 +78,7 @@ def main() -> None:
                 for n in (50, 2000):
                     runs = []
                     for _ in range(args.repeat):
-                        cmd = [sys.executable, __file__, "--worker", str(root / f"rules-{n}"), str(repo)]
-                        out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=repo)
-                        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                        runs.append(run_worker(__file__, root / f"rules-{n}", repo, repo=repo))
                     phases = [statistics.median(r[i] for r in runs) for i in range(len(PHASES))]
                     parts = ", ".join(f"{p} {s:.2f}" for p, s in zip(PHASES, phases, strict=True))
                     print(f"{label:>10} {n:>4} term + 50 lang: {sum(phases):5.2f} s to the first page "

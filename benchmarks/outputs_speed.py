@@ -14,26 +14,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from paired import trees  # noqa: E402 - benchmarks/ is the script's folder
+from paired import as_worker, run_worker, trees  # noqa: E402 - benchmarks/ is the script's folder
 from report_size import make_store  # noqa: E402
 
 FORMATS = ("html", "json", "sarif", "csv")
 
 
 def worker(store: str, out: str, repo: str) -> None:
-    try:
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
-    sys.path.insert(0, repo)
+    as_worker(repo)
     from audit.outputs import write_outputs
 
     started = time.perf_counter()
@@ -65,9 +58,7 @@ def main() -> None:
         with trees(root, args.against) as measured:
             for label, repo in measured:
                 out = root / f"out-{len(label)}"
-                proc = subprocess.run([sys.executable, __file__, "--worker", str(store), str(out), str(repo)],
-                                      capture_output=True, text=True, check=True, cwd=repo)
-                r = json.loads(proc.stdout.strip().splitlines()[-1])
+                r = run_worker(__file__, store, out, repo, repo=repo)
                 parts = ", ".join(f"{f} {r['seconds'][f]:.2f} s ({r['sizes'][f] / 2**20:.1f} MB)"
                                   for f in FORMATS)
                 print(f"{label:>10}: {r['seconds']['all']:.2f} s for the four outputs together (target "

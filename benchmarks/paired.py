@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -38,3 +39,26 @@ def peak_rss_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def as_worker(repo: str) -> None:
+    """Start a measurement process: pinned to one core (figures comparable on a shared machine)
+    and importing the measured tree's code first."""
+    import os
+    import sys
+
+    try:
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    except (AttributeError, OSError):
+        pass
+    sys.path.insert(0, repo)
+
+
+def run_worker(script: str, *args: object, repo: Path) -> Any:
+    """Run ``script --worker ARGS`` in the tree ``repo`` and return the JSON its last line prints."""
+    import json
+    import sys
+
+    out = subprocess.run([sys.executable, script, "--worker", *map(str, args)], capture_output=True,
+                         text=True, check=True, cwd=repo)
+    return json.loads(out.stdout.strip().splitlines()[-1])

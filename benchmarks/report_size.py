@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from paired import as_worker, run_worker  # noqa: E402 - benchmarks/ is the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -80,7 +81,7 @@ def make_store(path: Path, places: int, pages: int = 400) -> None:
 
 
 def worker(store: str, out: str, repo: str) -> None:
-    sys.path.insert(0, repo)
+    as_worker(repo)
     from audit.outputs import write_outputs
 
     start = time.perf_counter()
@@ -122,9 +123,7 @@ def main() -> None:
 
         with trees(root, args.against) as measured:
             for n, (label, repo) in enumerate(measured):
-                out = subprocess.run([sys.executable, __file__, "--worker", str(store), str(root / f"out{n}"),
-                                      str(repo)], capture_output=True, text=True, check=True, cwd=repo)
-                result = json.loads(out.stdout.strip().splitlines()[-1])
+                result = run_worker(__file__, store, root / f"out{n}", repo, repo=repo)
                 report = Path(result["path"])
                 size = report.stat().st_size / 1e6
                 load = open_in_chromium(report)
