@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
@@ -36,7 +36,12 @@ class Location:
     pages: int = 1  # how many pages of the touchpoint show this block (chrome: all of them)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand, not dataclasses.asdict: that walks and deep-copies every field, and a large
+        # run turns hundreds of thousands of locations into JSON (store, cache, outputs).
+        return {"touchpoint": self.touchpoint, "url": self.url, "region": self.region,
+                "start": self.start, "end": self.end, "text": self.text, "snippet": self.snippet,
+                "snippet_start": self.snippet_start, "title": self.title, "headings": list(self.headings),
+                "chrome": self.chrome, "pages": self.pages}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Location:

@@ -162,3 +162,16 @@ def test_one_document_the_store_cannot_take_costs_none_of_the_others(tmp_path):
         assert two.region("jsonld").data[0]["name"] == "Acme \ufffd"
         store.add_failures(crawl, [Failure("site", f"http://x/5{lone}", "http_4xx", f"bad {lone}", 404)])
         assert store.failures(crawl)[0].url == "http://x/5\ufffd"
+
+
+def test_a_location_as_a_dict_names_every_field_and_copies_its_lists():
+    from dataclasses import asdict, fields
+
+    from audit.findings import Location
+
+    loc = Location("site", "https://a.example/", "body", 3, 9, "Cloud", "A Cloud.", 1, "T", ["H1", "H2"],
+                   "footer", 4)
+    d = loc.to_dict()
+    assert d == asdict(loc) and list(d) == [f.name for f in fields(Location)]
+    d["headings"].append("changed")
+    assert loc.headings == ["H1", "H2"] and Location.from_dict(asdict(loc)) == loc
