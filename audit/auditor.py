@@ -12,7 +12,10 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import numpy as np
+from spacy.attrs import NORM, ORTH
 from spacy.tokens import Doc
 
 from audit.chrome import Chrome, Layout, Place, block_digest
@@ -20,6 +23,7 @@ from audit.documents import Document, Region
 from audit.findings import (
     Finding,
     Location,
+    Observation,
     consistency_fingerprint,
     repeated_fingerprint,
     text_fingerprint,
@@ -52,11 +56,38 @@ def location(doc: Document, region: Region, start: int, end: int, place: Place |
 
 
 @dataclass
-class _Repeat:
+class Repeat:
     """A finding inside a block repeated across pages, made once, and the pages it is on."""
 
     finding: Finding
     pages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Share:
+    """What auditing some documents produced on its own: their findings in order, and the state
+    the cross-document step reads (blocks repeated across pages, consistency uses, fact
+    observations). ``Auditor.merge`` replays it, so shares merged in document order leave what
+    one pass over all of them would have: a parallel worker's share, or one document's results
+    kept for a re-audit (audit/reaudit.py)."""
+
+    findings: list[Finding]
+    repeats: list[tuple[tuple[str, ...], Any]]
+    uses: list[tuple[str, str, tuple[str, ...] | None, Location]]
+    observations: list[Observation]
+    documents: int
+    words: int
+
+
+@dataclass
+class Apart:
+    """One document audited on its own (``Auditor.audit_apart``): its Share, the ORTH and NORM
+    hashes of its words, and the near-miss windows it scored."""
+
+    doc: Document
+    share: Share
+    words: set[int]
+    windows: set[str]
 
 
 @dataclass
@@ -86,7 +117,7 @@ class Auditor:
         """Forget what a pass over documents gathered for ``finish``: repeated blocks, consistency
         uses, fact observations, counts. A parallel audit's worker starts each share here
         (audit/parallel.py), so a field added here is one the workers hand back or start fresh."""
-        self.repeats: dict[tuple[str, ...], _Repeat] = {}
+        self.repeats: dict[tuple[str, ...], Repeat] = {}
         self.usage: dict[str, _Usage] = {r.id: _Usage() for r in self.rules
                                          if isinstance(r, ConsistencyRule)}
         self.usage_seen: set[tuple[str, ...]] = set()
@@ -108,6 +139,69 @@ class Auditor:
                 pending = []
         if pending:
             yield from self._audit_batch(pending)
+
+    def audit_apart(self, documents: Iterable[Document], batch: int = 64) -> Iterator[Apart]:
+        """Each document audited on its own: its Share (what it alone produced), the ORTH and
+        NORM hashes of its words and the near-miss windows it scored (what a rule must name to
+        touch it). This auditor's own pass is left as it was: ``merge`` each share to count it."""
+        pending: list[Document] = []
+        for doc in documents:
+            pending.append(doc)
+            if len(pending) >= batch:
+                yield from self._apart_batch(pending)
+                pending = []
+        if pending:
+            yield from self._apart_batch(pending)
+
+    def _apart_batch(self, docs: list[Document]) -> Iterator[Apart]:
+        pairs = [(d, r) for d in docs for r in d.regions if r.text]
+        parsed = iter(parse(self.nlp, (r.text for _, r in pairs), batch_size=256))
+        by_doc: dict[int, list[tuple[Region, Doc]]] = defaultdict(list)
+        for (doc, region), sdoc in zip(pairs, parsed, strict=True):
+            by_doc[id(doc)].append((region, sdoc))
+        for doc in docs:
+            kept = self._pass_state()
+            self.usage_log = []
+            self.begin_pass()
+            layouts = self.chrome.layout(doc)
+            scope: dict[int, bool] = {}
+            words: set[int] = set()
+            findings: list[Finding] = []
+            self.documents = 1
+            self.fuzzy.windows = set()
+            for region, sdoc in by_doc[id(doc)]:
+                self.words += len(sdoc)
+                words.update(np.unique(sdoc.to_array([ORTH, NORM])).tolist())
+                findings += self.audit_region(doc, region, sdoc, scope, layouts.get(region.name))
+            share = Share(findings, list(self.repeats.items()), self.usage_log, self.facts.observations,
+                          self.documents, self.words)
+            windows, self.fuzzy.windows = self.fuzzy.windows, None
+            self._restore_pass(kept)
+            yield Apart(doc, share, words, windows)
+
+    def _pass_state(self) -> tuple[Any, ...]:
+        return (self.repeats, self.usage, self.usage_seen, self.usage_log, self.facts.observations,
+                self.documents, self.words)
+
+    def _restore_pass(self, state: tuple[Any, ...]) -> None:
+        (self.repeats, self.usage, self.usage_seen, self.usage_log, self.facts.observations,
+         self.documents, self.words) = state
+
+    def merge(self, share: Share) -> None:
+        """Replay a share's cross-document state, as this auditor's own pass would have left it."""
+        for key, kept in share.repeats:
+            mine = self.repeats.get(key)
+            if mine is None:
+                self.repeats[key] = kept
+                continue
+            for url in kept.pages:
+                if not mine.pages or mine.pages[-1] != url:
+                    mine.pages.append(url)
+        for rule_id, form, block, loc in share.uses:
+            self.use(rule_id, form, block, loc)
+        self.facts.observations.extend(share.observations)
+        self.documents += share.documents
+        self.words += share.words
 
     def _audit_batch(self, docs: list[Document]) -> Iterator[Finding]:
         pairs = [(d, r) for d in docs for r in d.regions if r.text]
@@ -220,13 +314,13 @@ class Auditor:
         if not kept.pages or kept.pages[-1] != doc.url:
             kept.pages.append(doc.url)
 
-    def _repeats_of(self, key: tuple[str, ...], finding: Finding, place: Place, offset: int) -> _Repeat:
+    def _repeats_of(self, key: tuple[str, ...], finding: Finding, place: Place, offset: int) -> Repeat:
         kept = self.repeats.get(key)
         if kept is None:
             loc = finding.locations[0]
             marker = finding.rule + ("~" if finding.extra.get("problem") == "near_miss" else "")
             finding.fingerprint = repeated_fingerprint(marker, loc, block_digest(place.key), offset)
-            kept = self.repeats[key] = _Repeat(finding)
+            kept = self.repeats[key] = Repeat(finding)
         return kept
 
     def _judge(self, rule: Rule, hit: Hit, key: Key, doc: Document, region: Region,

@@ -51,6 +51,7 @@ class NearMisses:
         self.max_n = max((n for _, _, n in self.targets), default=0) + 1
         self.english = english_words() if self.targets else frozenset()
         self.cache: dict[str, tuple[TermRule, float] | None] = {}
+        self.windows: set[str] | None = None  # when a set, every window scored is added to it
         self.lexemes: dict[int, tuple[bool, bool, str]] = {}  # orth -> what _lexeme() says of it
         # Targets by length: a candidate is compared only with targets at most 2 characters
         # longer or shorter (a ratio over the threshold needs that), in the targets' order.
@@ -89,6 +90,8 @@ class NearMisses:
                 all_common = all_common and common[j - 1]
                 if all_common:
                     continue
+                if self.windows is not None:
+                    self.windows.add(candidate)
                 hit = self._best(candidate)
                 if hit is not None and (best is None or hit[1] > best.score):
                     best = NearMiss(hit[0], start, j, hit[1])

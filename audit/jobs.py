@@ -19,6 +19,7 @@ from audit.auditor import Auditor, Tally
 from audit.chrome import learn_texts as learn_chrome
 from audit.config import Config
 from audit.findings import Finding
+from audit.reaudit import Reaudit, audit_crawl, cache_key
 from audit.rules import RuleSet, load_rules
 from audit.store import RunStore, Store
 
@@ -35,13 +36,16 @@ class AuditResult:
     words: int
     seconds: float
     totals: dict[str, dict[str, int]]
+    reaudit: Reaudit | None = None  # how many documents kept their results, and why
 
     def summary(self) -> str:
         """One line: what was audited and the findings by severity."""
         sev = self.totals.get("severity", {})
         ignored = self.totals.get("status", {}).get("ignored", 0)
         parts = ", ".join(f"{sev.get(s, 0)} {s}" for s in ("error", "warning", "info"))
-        return (f"run {self.run_id} of crawl {self.crawl_id}: {self.documents} documents, "
+        kept = (f" ({self.reaudit.kept} kept their results: {self.reaudit.reason})"
+                if self.reaudit and self.reaudit.kept else "")
+        return (f"run {self.run_id} of crawl {self.crawl_id}: {self.documents} documents{kept}, "
                 f"{self.words} words in {self.seconds:.1f}s: {parts}, {ignored} ignored")
 
 
@@ -62,9 +66,11 @@ def default_ignore_path(config: Config) -> Path | None:
 
 
 def run_audit(config: Config, crawl_id: int | None = None, model: str | None = None,
-              jobs: int = 1) -> AuditResult:
+              jobs: int = 1, reuse: bool = True) -> AuditResult:
     """Audit a stored crawl (the latest by default) and store the run's findings; ``jobs``
-    processes share the documents (audit/parallel.py), with the same findings as one."""
+    processes share the documents (audit/parallel.py), with the same findings as one. With
+    ``reuse``, documents no rule edited since the crawl's last audit can touch keep their
+    results (audit/reaudit.py)."""
     ruleset = rules_for(config)
     ignores = ignore_list.load_ignore(default_ignore_path(config))
     started = time.perf_counter()
@@ -81,6 +87,7 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         auditor = Auditor(ruleset, model=model, phone_region=config.phone_region, chrome=chrome)
         tally = Tally()
         batch: list[Finding] = []
+        reaudit = Reaudit()
 
         def flush() -> None:
             ignore_list.apply(batch, ignores)
@@ -97,6 +104,9 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
             from audit.parallel import audit_in_parallel
 
             found = audit_in_parallel(auditor, config.store, crawl["id"], jobs)
+        elif reuse:
+            key = cache_key(crawl, store.document_span(crawl["id"]), model, config.phone_region)
+            found = audit_crawl(auditor, ruleset, store, crawl["id"], key, reaudit)
         else:
             found = auditor.audit(store.iter_documents(crawl["id"]))
         for finding in found:
@@ -112,7 +122,7 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
             summary.setdefault("status", {}).update(fixed=len(fixed), not_rechecked=len(not_rechecked))
         runs.finish_run(run_id, summary)
     return AuditResult(run_id, crawl["id"], auditor.documents, auditor.words,
-                       time.perf_counter() - started, summary)
+                       time.perf_counter() - started, summary, reaudit if reuse and jobs == 1 else None)
 
 
 def _crawl_to_audit(store: Store) -> Any:

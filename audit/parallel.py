@@ -12,27 +12,13 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from audit.auditor import Auditor
-from audit.findings import Finding, Location, Observation
+from audit.auditor import Auditor, Share
+from audit.findings import Finding
 from audit.store import Store
 
 _AUDITOR: Auditor | None = None  # the parent's, inherited by the forked workers
-
-
-@dataclass
-class Share:
-    """What auditing one share of the documents produced."""
-
-    findings: list[Finding]
-    repeats: list[tuple[tuple[str, ...], Any]]
-    uses: list[tuple[str, str, tuple[str, ...] | None, Location]]
-    observations: list[Observation]
-    documents: int
-    words: int
 
 
 def shares(ids: list[int], jobs: int) -> list[tuple[int, int]]:
@@ -58,7 +44,7 @@ def audit_in_parallel(auditor: Auditor, store_path: Path, crawl_id: int, jobs: i
         with multiprocessing.get_context("fork").Pool(len(ranges) or 1) as pool:
             for share in pool.imap(_audit_share, [(str(store_path), crawl_id, r) for r in ranges]):
                 yield from share.findings
-                _merge(auditor, share)
+                auditor.merge(share)
     finally:
         _AUDITOR = None
 
@@ -73,20 +59,3 @@ def _audit_share(task: tuple[str, int, tuple[int, int]]) -> Share:
         findings = list(auditor.audit(store.iter_documents(crawl_id, after_id=after, upto_id=upto)))
     return Share(findings, list(auditor.repeats.items()), auditor.usage_log, auditor.facts.observations,
                  auditor.documents, auditor.words)
-
-
-def _merge(auditor: Auditor, share: Share) -> None:
-    """Replay a share's cross-document state on the parent, as its own pass would have left it."""
-    for key, kept in share.repeats:
-        mine = auditor.repeats.get(key)
-        if mine is None:
-            auditor.repeats[key] = kept
-            continue
-        for url in kept.pages:
-            if not mine.pages or mine.pages[-1] != url:
-                mine.pages.append(url)
-    for rule_id, form, block, loc in share.uses:
-        auditor.use(rule_id, form, block, loc)
-    auditor.facts.observations.extend(share.observations)
-    auditor.documents += share.documents
-    auditor.words += share.words

@@ -13,7 +13,7 @@ import json
 import re
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -454,10 +454,11 @@ class Store:
 
     def iter_documents(
         self, crawl_id: int, batch: int = 200, touchpoint: str | None = None,
-        after_id: int = 0, upto_id: int | None = None,
+        after_id: int = 0, upto_id: int | None = None, only: Collection[int] | None = None,
     ) -> Iterator[Document]:
         """Stream a crawl's documents in id order, ``batch`` rows at a time (only those with
-        ``after_id`` < id <= ``upto_id`` when given: one process's share of a parallel audit)."""
+        ``after_id`` < id <= ``upto_id`` when given: one process's share of a parallel audit;
+        only the ids in ``only`` when given: those a re-audit audits again)."""
         last = after_id
         where = ("crawl_id=? AND id>?" + (" AND touchpoint=?" if touchpoint else "")
                  + (" AND id<=?" if upto_id is not None else ""))
@@ -470,16 +471,23 @@ class Store:
             if not rows:
                 return
             for row in rows:
-                yield _document(row)
+                if only is None or row["id"] in only:
+                    yield _document(row)
             last = rows[-1]["id"]
 
     def document_ids(self, crawl_id: int) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM documents WHERE crawl_id=? ORDER BY id",
                                               (crawl_id,))]
 
-    def iter_texts(self, crawl_id: int, batch: int = 500) -> Iterator[tuple[str, list[str]]]:
+    def iter_texts(self, crawl_id: int) -> Iterator[tuple[str, list[str]]]:
         """(touchpoint, region texts) of each document of a crawl, in id order: what counting
         repeated blocks needs, without building documents."""
+        for _, touchpoint, regions in self.iter_region_texts(crawl_id):
+            yield touchpoint, [text for _, text in regions]
+
+    def iter_region_texts(self, crawl_id: int, batch: int = 500
+                          ) -> Iterator[tuple[int, str, list[tuple[str, str]]]]:
+        """(id, touchpoint, [(region name, text)]) of each document of a crawl, in id order."""
         last = 0
         while True:
             rows = self.db.execute(
@@ -488,13 +496,20 @@ class Store:
             if not rows:
                 return
             for row in rows:
-                yield row["touchpoint"], [r["text"] for r in json.loads(row["regions"])]
+                regions = json.loads(row["regions"])
+                yield row["id"], row["touchpoint"], [(r["name"], r["text"]) for r in regions]
             last = rows[-1]["id"]
 
     def document_keys(self, crawl_id: int) -> set[tuple[str, str]]:
         """(touchpoint, url) of every document of a crawl: which pages it stored."""
         return {(t, u) for t, u in self.db.execute(
             "SELECT touchpoint, url FROM documents WHERE crawl_id=?", (crawl_id,))}
+
+    def document_span(self, crawl_id: int) -> tuple[int, int]:
+        """(number of documents, highest id) of a crawl: changes whenever a document is added."""
+        count, top = self.db.execute("SELECT count(*), max(id) FROM documents WHERE crawl_id=?",
+                                     (crawl_id,)).fetchone()
+        return int(count), int(top or 0)
 
     def document_count(self, crawl_id: int) -> int:
         return self.db.execute(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ class RuleSet:
     rules: list[Rule] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     digest: str = ""
+    # rule id -> a digest of its definition (examples left out): what a re-audit compares
+    digests: dict[str, str] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Rule]:
         return [r for r in self.rules if r.kind == kind]
@@ -68,7 +71,7 @@ def load_rules(
         src = load_yaml(path, display=shown)
         digest.update(src.text.encode())
         if src.data is not None or not src.problems:
-            ruleset.rules.extend(_rules_of(src, known_tps, seen))
+            ruleset.rules.extend(_rules_of(src, known_tps, seen, ruleset.digests))
         problems += src.problems
     if problems:
         raise InputError(problems)
@@ -88,8 +91,10 @@ def _line_col(source: str) -> tuple[int, int]:
     return int(line), int(col)
 
 
-def _rules_of(src: Source, touchpoints: set[str] | None, seen: dict[str, str]) -> list[Rule]:
-    """The valid rules of one parsed file; problems (and duplicate ids) go to ``src``."""
+def _rules_of(src: Source, touchpoints: set[str] | None, seen: dict[str, str],
+              digests: dict[str, str] | None = None) -> list[Rule]:
+    """The valid rules of one parsed file; problems (and duplicate ids) go to ``src``; each
+    rule's definition digest goes to ``digests``."""
     if src.data is None:
         src.problem(1, 1, "the rule file is empty; expected a mapping with a 'rules:' list")
         return []
@@ -142,9 +147,18 @@ def _rules_of(src: Source, touchpoints: set[str] | None, seen: dict[str, str]) -
             continue
         try:
             out.append(module.compile_rule(raw, f"{src.path}:{line}:{col}"))
+            if digests is not None:
+                digests[out[-1].id] = rule_digest(item)
         except ValueError as exc:
             src.problem(line, col, f"{label}: {exc}")
     return out
+
+
+def rule_digest(item: dict[str, Any]) -> str:
+    """A digest of a rule's definition as written, without its examples (``tests:`` decide
+    nothing the audit finds) and whatever its place in the file."""
+    body = {k: v for k, v in item.items() if k != "tests"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=repr).encode()).hexdigest()[:32]
 
 
 def _item_pos(items: Any, i: int) -> tuple[int, int]:

@@ -1,0 +1,324 @@
+"""Re-auditing a crawl after a rule edit: each document's results are kept, and only the
+documents an edited rule can touch are audited again.
+
+An audit keeps, per document of the crawl, what auditing it alone produced (its Share: findings,
+repeated blocks, consistency uses, fact observations; audit/auditor.py) and which words it holds
+(its ORTH and NORM strings, as indices into the crawl's vocabulary), and, per rule, a digest of
+its definition and its footprint (audit/footprint.py): the words, patterns, near-miss targets and
+fact context phrases it can react to. The next audit of the same crawl compares the digests: a
+document that no changed rule (its old or its new version) can touch keeps its results, replayed
+in document order exactly as a parallel audit replays its shares; the others are audited again
+with every rule, since rules compete for the same words. Whatever else decides a result is the
+cache's key — touchaudit's version and code, spaCy's and the other libraries' versions, the
+model, the phone region, the day (facts date statements by it), the crawl's documents — and a
+different key audits everything anew.
+
+The cache lives in the store (tables made on first use): results as JSON, never pickles, so a
+store file cannot run code when it is read.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from audit.auditor import Apart, Auditor, Repeat, Share
+from audit.findings import Finding, Location, Observation
+from audit.footprint import Footprint, footprint, touched
+from audit.rules import RuleSet
+from audit.store import Store
+
+logger = logging.getLogger(__name__)
+
+# Libraries whose version can change what the audit finds (tokens, lemmas, scores, values).
+LIBRARIES = ("touchaudit", "spacy", "spacy-lookups-data", "rapidfuzz", "phonenumbers", "price-parser",
+             "python-dateutil", "w3lib", "regex", "numpy")
+AUDIT_CODE = Path(__file__).resolve().parent  # the audit package: its code decides results too
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_cache (
+    crawl_id INTEGER NOT NULL,
+    doc_id INTEGER NOT NULL,
+    fresh INTEGER NOT NULL,           -- 1 while the audit that wrote it is under way, then 0
+    words BLOB NOT NULL,              -- uint32 indices into the vocabulary of audit_cache_meta
+    windows TEXT NOT NULL,            -- JSON list of the near-miss windows it scored
+    results TEXT NOT NULL,            -- JSON: what auditing the document alone produced
+    PRIMARY KEY (crawl_id, doc_id, fresh)
+);
+CREATE TABLE IF NOT EXISTS audit_cache_meta (
+    crawl_id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,                -- versions, code, settings and day the results hold for
+    rules TEXT NOT NULL,              -- JSON [[rule id, digest, footprint], ...] in rule order
+    vocab TEXT NOT NULL,              -- JSON list of the crawl's ORTH and NORM strings
+    reach INTEGER NOT NULL            -- the longest near-miss window, in tokens
+)
+"""
+
+
+def library_versions() -> dict[str, str]:
+    out = {}
+    for name in LIBRARIES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "-"
+    return out
+
+
+def code_digest() -> str:
+    """A digest of the audit package's source: a changed line of code is a changed result."""
+    h = hashlib.sha256()
+    for path in sorted(AUDIT_CODE.rglob("*.py")):
+        h.update(str(path.relative_to(AUDIT_CODE)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(crawl: Any, documents: tuple[int, int], model: str | None, phone_region: str,
+              today: _dt.date | None = None) -> str:
+    """What the kept results hold for; any difference audits everything anew."""
+    parts = {"versions": library_versions(), "python": sys.version.split()[0], "code": code_digest(),
+             "model": model or "", "phone_region": phone_region,
+             "today": (today or _dt.date.today()).isoformat(),
+             "crawl": [crawl["id"], crawl["state"], *documents]}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+# -- a Share as JSON -----------------------------------------------------------------------
+def _finding(d: dict[str, Any]) -> Finding:
+    return Finding(kind=d["kind"], rule=d["rule"], severity=d["severity"], message=d["message"],
+                   locations=[Location(**loc) for loc in d["locations"]], expected=d["expected"],
+                   fingerprint=d["fingerprint"], status=d["status"], extra=d.get("extra", {}))
+
+
+def _observation(o: Observation) -> list[Any]:
+    return [o.fact, o.value, o.text, o.location.to_dict(), o.qualifier, o.display, o.why, o.history]
+
+
+def share_to_json(share: Share) -> str:
+    return json.dumps({
+        "f": [f.to_dict() for f in share.findings],
+        "r": [[list(key), kept.finding.to_dict(), kept.pages] for key, kept in share.repeats],
+        "u": [[rule, form, list(block) if block is not None else None, loc.to_dict()]
+              for rule, form, block, loc in share.uses],
+        "o": [_observation(o) for o in share.observations],
+        "d": share.documents, "w": share.words,
+    }, ensure_ascii=False, separators=(",", ":"))
+
+
+def share_from_json(text: str) -> Share:
+    d = json.loads(text)
+    return Share(
+        findings=[_finding(f) for f in d["f"]],
+        repeats=[(tuple(key), Repeat(_finding(f), pages)) for key, f, pages in d["r"]],
+        uses=[(rule, form, tuple(block) if block is not None else None, Location(**loc))
+              for rule, form, block, loc in d["u"]],
+        observations=[Observation(fact, value, text, Location(**loc), qualifier, display, why, history)
+                      for fact, value, text, loc, qualifier, display, why, history in d["o"]],
+        documents=d["d"], words=d["w"],
+    )
+
+
+# -- the cache in the store ------------------------------------------------------------------
+@dataclass
+class Plan:
+    """What a re-audit does: the documents to audit again (None: all of them) and why."""
+
+    again: set[int] | None
+    reason: str
+    changed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Kept:
+    """The results an earlier audit of the crawl kept, and what they hold for."""
+
+    key: str
+    rules: list[tuple[str, str, Footprint]]
+    vocab: list[str]
+    reach: int
+
+
+class ResultCache:
+    """The kept per-document results of one crawl's latest audit, in the store."""
+
+    def __init__(self, store: Store, crawl_id: int):
+        self.db = store.db
+        self.store = store
+        self.crawl_id = crawl_id
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                self.db.execute(statement)
+        # An audit that stopped half-way left rows it never took over: they are not results.
+        self.db.execute("DELETE FROM audit_cache WHERE fresh=1")
+
+    def kept(self) -> Kept | None:
+        row = self.db.execute("SELECT key, rules, vocab, reach FROM audit_cache_meta WHERE crawl_id=?",
+                              (self.crawl_id,)).fetchone()
+        if row is None:
+            return None
+        rules = [(rid, digest, Footprint.from_json(fp)) for rid, digest, fp in json.loads(row["rules"])]
+        return Kept(row["key"], rules, json.loads(row["vocab"]), row["reach"])
+
+    def words(self) -> dict[int, np.ndarray]:
+        return {doc_id: np.frombuffer(blob, dtype=np.uint32) for doc_id, blob in self.db.execute(
+            "SELECT doc_id, words FROM audit_cache WHERE crawl_id=? AND fresh=0", (self.crawl_id,))}
+
+    def windows(self) -> dict[int, list[str]]:
+        return {doc_id: json.loads(windows) for doc_id, windows in self.db.execute(
+            "SELECT doc_id, windows FROM audit_cache WHERE crawl_id=? AND fresh=0", (self.crawl_id,))}
+
+    def results(self, skip: set[int]) -> Iterator[tuple[int, bytes, str]]:
+        """(document id, words, results JSON) of every kept document not in ``skip``, in id order."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT doc_id, words, results FROM audit_cache WHERE crawl_id=? AND fresh=0 AND doc_id>? "
+                "ORDER BY doc_id LIMIT 200", (self.crawl_id, last)).fetchall()
+            if not rows:
+                return
+            for doc_id, words, results in rows:
+                if doc_id not in skip:
+                    yield doc_id, words, results
+            last = rows[-1][0]
+
+    def write(self, rows: list[tuple[int, bytes, str, str]]) -> None:
+        """Keep (document id, words, windows JSON, results JSON) rows, until ``take_over``."""
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO audit_cache(crawl_id, doc_id, fresh, words, windows, results) "
+                "VALUES (?,?,1,?,?,?)", [(self.crawl_id, *row) for row in rows])
+
+    def take_over(self, kept: Kept, whole: bool) -> None:
+        """Make the rows this audit wrote the kept results (all of them when ``whole``), in one
+        transaction; the results of other crawls go (one crawl's are kept: the latest audited)."""
+        with self.db:
+            self.db.execute("BEGIN")
+            c = self.crawl_id
+            if whole:
+                self.db.execute("DELETE FROM audit_cache WHERE crawl_id=? AND fresh=0", (c,))
+            else:
+                self.db.execute("DELETE FROM audit_cache WHERE crawl_id=? AND fresh=0 AND doc_id IN "
+                                "(SELECT doc_id FROM audit_cache WHERE crawl_id=? AND fresh=1)", (c, c))
+            self.db.execute("UPDATE audit_cache SET fresh=0 WHERE crawl_id=? AND fresh=1", (c,))
+            self.db.execute("DELETE FROM audit_cache WHERE crawl_id<>?", (c,))
+            self.db.execute("DELETE FROM audit_cache_meta")
+            self.db.execute(
+                "INSERT INTO audit_cache_meta(crawl_id, key, rules, vocab, reach) VALUES (?,?,?,?,?)",
+                (c, kept.key, json.dumps([[rid, digest, fp.to_json()] for rid, digest, fp in kept.rules]),
+                 json.dumps(kept.vocab, ensure_ascii=False), kept.reach))
+
+
+def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], reach: int,
+         cache: ResultCache, texts: Callable[[], Iterator[tuple[int, str, list[tuple[str, str]]]]]) -> Plan:
+    """Which documents to audit again, given what was kept and the rules now; ``texts`` reads
+    the documents' region texts, when a changed rule has patterns or fact contexts."""
+    if kept is None:
+        return Plan(None, "no results kept for this crawl")
+    if kept.key != key:
+        return Plan(None, "touchaudit, a library, the settings, the day or the crawl changed since the "
+                    "results were kept")
+    if kept.reach != reach:
+        return Plan(None, "the longest near-miss name changed, and with it every window compared")
+    before = {rid: (digest, fp) for rid, digest, fp in kept.rules}
+    now = {rid: (digest, fp) for rid, digest, fp in rules}
+    same = [rid for rid in now if rid in before and before[rid][0] == now[rid][0]]
+    same_set = set(same)
+    if [rid for rid, _, _ in kept.rules if rid in same_set] != same:
+        return Plan(None, "rules were reordered")
+    changed = sorted((set(before) | set(now)) - same_set)
+    prints = [before[r][1] for r in changed if r in before] + [now[r][1] for r in changed if r in now]
+    if not prints:
+        return Plan(set(), "no rule changed", changed)
+    again = touched(prints, kept.vocab, cache.words(), texts, cache.windows)
+    return Plan(again, f"{len(changed)} rule(s) changed", changed)
+
+
+@dataclass
+class Reaudit:
+    """How the last audit went: documents kept and audited, and why."""
+
+    kept: int = 0
+    audited: int = 0
+    reason: str = ""
+
+
+def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int, key: str,
+                report: Reaudit | None = None) -> Iterator[Finding]:
+    """The findings of every document of the crawl in order, each kept document's replayed from
+    the cache and the others audited; ``auditor`` is left as if it had audited them all (call
+    its ``finish`` next). The cache is taken over only when the generator is run to its end."""
+    report = report if report is not None else Reaudit()
+    cache = ResultCache(store, crawl_id)
+    prints = [(r.id, ruleset.digests.get(r.id, ""), footprint(r, auditor.nlp)) for r in ruleset.rules]
+    kept = cache.kept()
+    reach = auditor.fuzzy.max_n if auditor.fuzzy else 0
+    the_plan = plan(kept, key, prints, reach, cache, lambda: store.iter_region_texts(crawl_id))
+    report.reason = the_plan.reason
+    whole = the_plan.again is None
+    vocab: list[str] = [] if whole or kept is None else kept.vocab
+    index = {s: i for i, s in enumerate(vocab)}
+    strings = auditor.nlp.vocab.strings
+    old_words = {} if whole else {d: w for d, w, _ in _words_of(cache, the_plan.again or set())}
+    audited = (auditor.audit_apart(store.iter_documents(crawl_id, only=the_plan.again))
+               if whole or the_plan.again else iter(()))
+    kept_rows = iter(()) if whole else cache.results(the_plan.again or set())
+    pending: list[tuple[int, bytes, str, str]] = []
+    for doc_id, apart, results in _in_order(audited, kept_rows):
+        if apart is not None:  # audited now: keep it
+            share = apart.share
+            if doc_id in old_words:
+                blob = old_words[doc_id]
+            else:
+                ids = [index.setdefault(strings[h], len(index)) for h in apart.words]
+                blob = np.array(sorted(ids), dtype=np.uint32).tobytes()
+            pending.append((doc_id, blob, json.dumps(sorted(apart.windows), ensure_ascii=False),
+                            share_to_json(share)))
+            if len(pending) >= 100:
+                cache.write(pending)
+                pending = []
+            report.audited += 1
+        else:
+            share = share_from_json(results or "")
+            report.kept += 1
+        yield from share.findings
+        auditor.merge(share)
+    cache.write(pending)
+    if whole:
+        vocab = list(index)
+    elif len(index) > len(vocab):
+        vocab = list(index)
+    cache.take_over(Kept(key, prints, vocab, reach), whole)
+
+
+def _words_of(cache: ResultCache, ids: set[int]) -> Iterator[tuple[int, bytes, None]]:
+    for doc_id, blob in cache.db.execute(
+            "SELECT doc_id, words FROM audit_cache WHERE crawl_id=? AND fresh=0", (cache.crawl_id,)):
+        if doc_id in ids:
+            yield doc_id, blob, None
+
+
+def _in_order(audited: Iterator[Apart], kept: Iterator[tuple[int, bytes, str]]
+              ) -> Iterator[tuple[int, Apart | None, str | None]]:
+    """Audited and kept documents merged into one stream in id order."""
+    a = next(audited, None)
+    k = next(kept, None)
+    while a is not None or k is not None:
+        if k is None or (a is not None and (a.doc.id or 0) < k[0]):
+            assert a is not None
+            yield a.doc.id or 0, a, None
+            a = next(audited, None)
+        else:
+            yield k[0], None, k[2]
+            k = next(kept, None)
