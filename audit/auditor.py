@@ -8,6 +8,7 @@ no document is held in memory after it has been audited.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
@@ -106,12 +107,17 @@ class Auditor:
         self.chrome = chrome or Chrome()
         self.nlp = pipeline(model)
         self.tagged = has_tags(self.nlp)
-        text_rules = [r for r in self.rules if isinstance(r, (TermRule, LanguageRule, ConsistencyRule))]
-        self.matcher = Matcher(text_rules, self.nlp)
+        self.text_rules = [r for r in self.rules if isinstance(r, (TermRule, LanguageRule, ConsistencyRule))]
         self.fuzzy = NearMisses([r for r in self.rules if isinstance(r, TermRule) and r.fuzzy])
         self.facts = FactCollector(ruleset.of_kind("fact"), phone_region)
         self.usage_log: list[tuple[str, str, tuple[str, ...] | None, Location]] | None = None
         self.begin_pass()
+
+    @functools.cached_property
+    def matcher(self) -> Matcher:
+        """Every text rule's patterns, compiled when a document is first audited: a re-audit that
+        keeps every document's results (audit/reaudit.py) never needs them."""
+        return Matcher(self.text_rules, self.nlp)
 
     def begin_pass(self) -> None:
         """Forget what a pass over documents gathered for ``finish``: repeated blocks, consistency

@@ -339,6 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="re-audit and rewrite the report each time a rule file is saved")
     p.add_argument("-o", "--output", type=Path, default=Path("touchaudit-out"),
                    help="with --watch: the folder the report is written to")
+    p.add_argument("--format", action="append", default=[],
+                   help="with --watch: the formats rewritten after each save, comma-separated or repeated "
+                        "(default: html, the report a person reads while editing rules)")
     p.set_defaults(func=cmd_audit)
 
     outputs = argparse.ArgumentParser(add_help=False)

@@ -49,7 +49,6 @@ class NearMisses:
                 self.targets.append((rule, c, max(1, len(form.split()))))
         self.known = known
         self.max_n = max((n for _, _, n in self.targets), default=0) + 1
-        self.english = english_words() if self.targets else frozenset()
         self.cache: dict[str, tuple[TermRule, float] | None] = {}
         self.windows: set[str] | None = None  # when a set, every window scored is added to it
         self.lexemes: dict[int, tuple[bool, bool, str]] = {}  # orth -> what _lexeme() says of it
@@ -61,6 +60,12 @@ class NearMisses:
 
     def __bool__(self) -> bool:
         return bool(self.targets)
+
+    @functools.cached_property
+    def english(self) -> frozenset[str]:
+        """Common English words (read when a window is first scored: a re-audit that keeps every
+        document's results never reads them)."""
+        return english_words()
 
     def find(self, doc: Doc, taken: set[int]) -> list[NearMiss]:
         """Windows of 1 .. max_n tokens, read from per-token lists made once per region (no span

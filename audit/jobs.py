@@ -78,8 +78,7 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         crawl = store.crawl(crawl_id) if crawl_id is not None else _crawl_to_audit(store)
         runs = RunStore(store)
         previous = _latest_finished(runs, crawl["config_hash"])
-        earlier = runs.findings(previous) if previous else []
-        before = {f.fingerprint for f in earlier}
+        before = runs.fingerprints(previous) if previous else set()
         present: set[str] = set()
         run_id = runs.start_run(crawl["id"], crawl["config_hash"], ruleset.digest)
         # One read of the crawl first: the blocks its pages repeat are template chrome.
@@ -118,6 +117,7 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         runs.add_observations(run_id, auditor.facts.observations if auditor.facts else [])
         summary = tally.as_dict()
         if previous:
+            earlier = runs.findings(previous, absent_from=present)  # only what is gone is read
             fixed, not_rechecked = history.gone(earlier, present, store.document_keys(crawl["id"]))
             summary.setdefault("status", {}).update(fixed=len(fixed), not_rechecked=len(not_rechecked))
         runs.finish_run(run_id, summary)

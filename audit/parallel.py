@@ -40,6 +40,9 @@ def audit_in_parallel(auditor: Auditor, store_path: Path, crawl_id: int, jobs: i
     with Store(store_path) as store:
         ranges = shares(store.document_ids(crawl_id), jobs)
     _AUDITOR = auditor
+    auditor.matcher  # noqa: B018 - compiled once, here, not in every worker
+    if auditor.fuzzy:
+        auditor.fuzzy.english  # noqa: B018 - read once, here, likewise
     try:
         with multiprocessing.get_context("fork").Pool(len(ranges) or 1) as pool:
             for share in pool.imap(_audit_share, [(str(store_path), crawl_id, r) for r in ranges]):

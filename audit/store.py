@@ -672,7 +672,17 @@ class RunStore:
             (run_id, this["config_hash"]),
         ).fetchone()
 
-    def findings(self, run_id: int) -> list[Finding]:
+    def findings(self, run_id: int, absent_from: Collection[str] | None = None) -> list[Finding]:
+        """A run's findings in order; only those whose fingerprint is not in ``absent_from`` when
+        given (what is gone since: usually few, so the others are never decoded)."""
+        if absent_from is None:
+            rows = self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY id", (run_id,)).fetchall()
+        else:
+            ids = [i for i, fp in self.db.execute("SELECT id, fingerprint FROM findings WHERE run_id=? "
+                                                  "ORDER BY id", (run_id,)) if fp not in absent_from]
+            chunks = [ids[at:at + 500] for at in range(0, len(ids), 500)]
+            rows = [row for chunk in chunks for row in self.db.execute(
+                f"SELECT * FROM findings WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id", chunk)]
         return [
             Finding(
                 kind=r["kind"], rule=r["rule"], severity=r["severity"], message=r["message"],
@@ -680,8 +690,11 @@ class RunStore:
                 expected=r["expected"], fingerprint=r["fingerprint"], status=r["status"],
                 extra=json.loads(r["extra"]), id=r["id"],
             )
-            for r in self.db.execute("SELECT * FROM findings WHERE run_id=? ORDER BY id", (run_id,))
+            for r in rows
         ]
+
+    def fingerprints(self, run_id: int) -> set[str]:
+        return {fp for (fp,) in self.db.execute("SELECT fingerprint FROM findings WHERE run_id=?", (run_id,))}
 
     def observations(self, run_id: int) -> list[Observation]:
         out = []

@@ -38,11 +38,16 @@ def audit_and_report(config: Config, args: argparse.Namespace) -> None:
 
     started = time.perf_counter()
     result = run_audit(config, crawl_id=args.crawl, model=args.model, jobs=args.jobs)
-    written = write_outputs(config.store, args.output, ("html", "json"), run_id=result.run_id)
+    # By default the report a person reads while editing rules: each format costs time per save.
+    formats = [f.strip() for f in ",".join(getattr(args, "format", []) or ["html"]).split(",") if f.strip()]
+    written = write_outputs(config.store, args.output, formats, run_id=result.run_id)
     sev = result.totals.get("severity", {})
+    kept = result.reaudit
+    reused = (f", {kept.audited} of {kept.audited + kept.kept} documents audited again"
+              if kept is not None and kept.kept else "")
     print(f"run {result.run_id}: {sev.get('error', 0)} errors, {sev.get('warning', 0)} warnings, "
           f"{sev.get('info', 0)} info; re-audited and reported in {time.perf_counter() - started:.1f}s "
-          f"(audit {result.seconds:.1f}s) -> {written['html']}", flush=True)
+          f"(audit {result.seconds:.1f}s{reused}) -> {', '.join(map(str, written.values()))}", flush=True)
 
 
 def watch(config: Config, args: argparse.Namespace, interval: float = 0.3) -> int:

@@ -140,7 +140,8 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 
 def _gone(runs: RunStore, prev_id: int, findings: list[Finding],
           crawled: set[tuple[str, str]]) -> tuple[list[Finding], list[Finding]]:
-    fixed, not_rechecked = gone(runs.findings(prev_id), {f.fingerprint for f in findings}, crawled)
+    present = {f.fingerprint for f in findings}
+    fixed, not_rechecked = gone(runs.findings(prev_id, absent_from=present), present, crawled)
     return sort_findings(fixed), sort_findings(not_rechecked)
 
 

@@ -134,11 +134,12 @@ def test_watch_reaudits_and_rewrites_the_report_when_a_rule_file_is_saved(tmp_pa
     config = _project(tmp_path)
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "audit.cli", "audit", "--watch", "--config", str(config),
-                             "-o", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                             "-o", str(out), "--format", "html,json"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
         report = out / "findings.json"
         _wait(lambda: report.exists())
+        assert (out / "report.html").exists()
         first = json.loads(report.read_text())
         assert {f["rule"] for f in first["findings"]} == {"product-name"}
         time.sleep(0.05)

@@ -34,10 +34,12 @@ SENTENCES = [
     "Log in to Cloud Sync to see your files.", "Your free trial lasts {n} days.",
     "Send an email to support and we reply within a day.", "ClowdSync keeps folders in step.",
     "CloudSync works offline, and Cloud Sync Pro adds teams.", "Our e-mail newsletter comes monthly.",
-    "Sign in with your team.", "Pulse Board shows who changed what.", "Call our support line at (415) 555-01{p}.",
+    "Sign in with your team.", "Pulse Board shows who changed what.",
+    "Call our support line at (415) 555-01{p}.",
     "PulseBoard and Pulse-Board are the same dashboard.", "Plans start at ${m} per month.",
     "Logging in takes a second.", "Read the guide at https://docs.acme.example/cloudsync/start.",
-    "Teams love the dashbord.", "Some write Cloudzinc.", "Nothing to see here, only ordinary words about the weather.",
+    "Teams love the dashbord.", "Some write Cloudzinc.",
+    "Nothing to see here, only ordinary words about the weather.",
 ]
 FOOTER = "Questions? Send us an e-mail. Cloud Sync is a product of Acme."
 FAQ = "How long is the trial?\nIt lasts {n} days on every plan."
@@ -63,7 +65,8 @@ def _project(root: Path) -> None:
                 regions.append(Region("heading", "Frequently asked"))
                 regions[1] = Region("body", body + "\n" + FAQ.format(n=rng.choice([14, 30])))
             if n % 7 == 0:
-                data = {"@type": "Organization", "telephone": rng.choice(["+1 415 555 0134", "+1 415 555 0143"])}
+                phone = rng.choice(["+1 415 555 0134", "+1 415 555 0143"])
+                data = {"@type": "Organization", "telephone": phone}
                 regions.append(Region("jsonld", json.dumps(data), data=data))
             regions.append(Region("footer", FOOTER))
             docs.append(Document(tp, "website", f"https://{tp}.acme.example/p{n}", f"Page {n}", regions))
@@ -158,8 +161,8 @@ def test_an_edited_rule_audits_again_the_documents_it_touches(primed: Path, tmp_
     _tamper(folder)
     rules = folder / "rules" / "r.yaml"
     # The tampered document holds findings; an edit of a rule that reads every page reaches it.
-    rules.write_text(rules.read_text(encoding="utf-8").replace("context_scope: sentence", "context_scope: block"),
-                     encoding="utf-8")
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("context_scope: sentence", "context_scope: block"), encoding="utf-8")
     assert "KEPT RESULT" not in _messages(folder)
 
 
@@ -177,8 +180,8 @@ def test_an_audit_that_stops_half_way_leaves_the_kept_results_as_they_were(prime
         key = reaudit.cache_key(crawl, store.document_span(crawl["id"]), None, config.phone_region)
         auditor = Auditor(ruleset)
         found = reaudit.audit_crawl(auditor, ruleset, store, crawl["id"], "another key")
-        for _ in zip(range(3), found):  # a few findings, then the audit is dropped
-            pass
+        for _ in range(3):  # a few findings, then the audit is dropped
+            next(found)
         found.close()
         row = store.db.execute("SELECT key FROM audit_cache_meta").fetchone()
         assert row[0] == key
