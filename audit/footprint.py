@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -52,7 +52,9 @@ class Footprint:
         return bool(self.patterns or self.fact_starts or self.fact_jsonld)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"tokens": self.tokens, "patterns": self.patterns, "urls": self.urls, "fuzzy": self.fuzzy,
+                "fact_starts": self.fact_starts, "fact_anywhere": self.fact_anywhere,
+                "fact_jsonld": self.fact_jsonld}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Footprint:

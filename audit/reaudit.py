@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from audit import jsontext
 from audit.auditor import Apart, Auditor, Repeat, Share
 from audit.findings import Finding, Location, Observation
 from audit.footprint import Footprint, footprint, touched
@@ -106,18 +107,18 @@ def _observation(o: Observation) -> list[Any]:
 
 
 def share_to_json(share: Share) -> str:
-    return json.dumps({
+    return jsontext.dumps({
         "f": [f.to_dict() for f in share.findings],
         "r": [[list(key), kept.finding.to_dict(), kept.pages] for key, kept in share.repeats],
         "u": [[rule, form, list(block) if block is not None else None, loc.to_dict()]
               for rule, form, block, loc in share.uses],
         "o": [_observation(o) for o in share.observations],
         "d": share.documents, "w": share.words,
-    }, ensure_ascii=False, separators=(",", ":"))
+    })
 
 
 def share_from_json(text: str) -> Share:
-    d = json.loads(text)
+    d = jsontext.loads(text)
     return Share(
         findings=[_finding(f) for f in d["f"]],
         repeats=[(tuple(key), Repeat(_finding(f), pages)) for key, f, pages in d["r"]],
@@ -175,7 +176,7 @@ class ResultCache:
             "SELECT doc_id, words FROM audit_cache WHERE crawl_id=? AND fresh=0", (self.crawl_id,))}
 
     def windows(self) -> dict[int, list[str]]:
-        return {doc_id: json.loads(windows) for doc_id, windows in self.db.execute(
+        return {doc_id: jsontext.loads(windows) for doc_id, windows in self.db.execute(
             "SELECT doc_id, windows FROM audit_cache WHERE crawl_id=? AND fresh=0", (self.crawl_id,))}
 
     def results(self, skip: set[int]) -> Iterator[tuple[int, bytes, str]]:
@@ -261,8 +262,13 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
     its ``finish`` next). The cache is taken over only when the generator is run to its end."""
     report = report if report is not None else Reaudit()
     cache = ResultCache(store, crawl_id)
-    prints = [(r.id, ruleset.digests.get(r.id, ""), footprint(r, auditor.nlp)) for r in ruleset.rules]
     kept = cache.kept()
+    known = {(rid, digest): fp for rid, digest, fp in kept.rules} if kept and kept.key == key else {}
+    prints = []
+    for rule in ruleset.rules:  # a rule unchanged since the results were kept has the same footprint
+        digest = ruleset.digests.get(rule.id, "")
+        fp = known.get((rule.id, digest)) if digest else None
+        prints.append((rule.id, digest, fp if fp is not None else footprint(rule, auditor.nlp)))
     reach = auditor.fuzzy.max_n if auditor.fuzzy else 0
     the_plan = plan(kept, key, prints, reach, cache, lambda: store.iter_region_texts(crawl_id))
     report.reason = the_plan.reason
@@ -283,7 +289,7 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
             else:
                 ids = [index.setdefault(strings[h], len(index)) for h in apart.words]
                 blob = np.array(sorted(ids), dtype=np.uint32).tobytes()
-            pending.append((doc_id, blob, json.dumps(sorted(apart.windows), ensure_ascii=False),
+            pending.append((doc_id, blob, jsontext.dumps(sorted(apart.windows)),
                             share_to_json(share)))
             if len(pending) >= 100:
                 cache.write(pending)

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from audit import jsontext
 from audit.documents import Document, Failure, Region
 from audit.errors import StoreError, shown
 from audit.findings import Finding, Location, Observation
@@ -496,7 +497,7 @@ class Store:
             if not rows:
                 return
             for row in rows:
-                regions = json.loads(row["regions"])
+                regions = jsontext.loads(row["regions"])
                 yield row["id"], row["touchpoint"], [(r["name"], r["text"]) for r in regions]
             last = rows[-1]["id"]
 
@@ -583,13 +584,13 @@ def _document(row: sqlite3.Row) -> Document:
         kind=row["kind"],
         url=row["url"],
         title=row["title"],
-        regions=[Region.from_dict(r) for r in json.loads(row["regions"])],
+        regions=[Region.from_dict(r) for r in jsontext.loads(row["regions"])],
         status=row["status"],
         fetched_at=row["fetched_at"],
         etag=row["etag"],
         last_modified=row["last_modified"],
         content_hash=row["content_hash"],
-        extra=json.loads(row["extra"]),
+        extra=jsontext.loads(row["extra"]),
         id=row["id"],
         crawl_id=row["crawl_id"],
     )
@@ -618,8 +619,7 @@ class RunStore:
     def add_findings(self, run_id: int, findings: Iterable[Finding]) -> None:
         rows = [
             (run_id, f.kind, f.rule, f.severity, f.message, f.expected, f.fingerprint, f.status,
-             json.dumps([loc.to_dict() for loc in f.locations], ensure_ascii=False),
-             json.dumps(f.extra, ensure_ascii=False))
+             jsontext.dumps([loc.to_dict() for loc in f.locations]), jsontext.dumps(f.extra))
             for f in findings
         ]
         with self.db:
@@ -633,10 +633,10 @@ class RunStore:
     def add_observations(self, run_id: int, observations: Iterable[Observation]) -> None:
         rows = [
             (run_id, o.fact, o.qualifier,
-             json.dumps({"value": o.value, "display": o.display,
+             jsontext.dumps({"value": o.value, "display": o.display,
                          **({"why": o.why} if o.why else {}),
                          **({"history": o.history} if o.history else {})}),
-             o.text, json.dumps(o.location.to_dict(), ensure_ascii=False))
+             o.text, jsontext.dumps(o.location.to_dict()))
             for o in observations
         ]
         with self.db:
@@ -686,9 +686,9 @@ class RunStore:
         return [
             Finding(
                 kind=r["kind"], rule=r["rule"], severity=r["severity"], message=r["message"],
-                locations=[Location.from_dict(d) for d in json.loads(r["locations"])],
+                locations=[Location.from_dict(d) for d in jsontext.loads(r["locations"])],
                 expected=r["expected"], fingerprint=r["fingerprint"], status=r["status"],
-                extra=json.loads(r["extra"]), id=r["id"],
+                extra=jsontext.loads(r["extra"]), id=r["id"],
             )
             for r in rows
         ]
@@ -701,10 +701,10 @@ class RunStore:
         for r in self.db.execute(
             "SELECT * FROM observations WHERE run_id=? ORDER BY id", (run_id,)
         ):
-            value = json.loads(r["value"])
+            value = jsontext.loads(r["value"])
             out.append(Observation(
                 fact=r["fact"], value=value["value"], text=r["text"],
-                location=Location.from_dict(json.loads(r["location"])),
+                location=Location.from_dict(jsontext.loads(r["location"])),
                 qualifier=r["qualifier"], display=value.get("display", ""),
                 why=value.get("why", ""), history=value.get("history", ""),
             ))

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from audit.findings import Location, Observation
 from audit.outputs.charts import touchpoint_chart, trend_chart
-from audit.outputs.facts import fact_key
+from audit.outputs.facts import FactValue, fact_key
 from audit.outputs.groups import Group, contradictions, fact_anchor, fix_first, group_findings
 from audit.outputs.model import ReportData, finding_touchpoints
 from audit.outputs.snippets import highlight, safe_href
@@ -46,15 +46,22 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.globals.update(highlight=highlight, href=safe_href, kind_titles=KIND_TITLES, place=place,
-                       hit=hit)
+                       hit=hit, hits=hits, statements=statements, history=history)
     return env
+
+
+def _escape(text: str) -> str:
+    """markupsafe's escape of a plain string, as a plain string: the same characters escaped the
+    same way, without making a Markup object per value (a large report escapes a million)."""
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))
 
 
 def _link(url: str, label: str) -> str:
     href = safe_href(url)
     if href:
-        return f'<a href="{escape(href)}">{escape(label)}</a>'
-    return f'<span class="path">{escape(label)}</span>'
+        return f'<a href="{_escape(href)}">{_escape(label)}</a>'
+    return f'<span class="path">{_escape(label)}</span>'
 
 
 def place(loc: Location, with_page: bool = True) -> Markup:
@@ -62,25 +69,47 @@ def place(loc: Location, with_page: bool = True) -> Markup:
 
     Made here rather than by a template macro: a large report holds tens of thousands of places,
     and a Jinja macro call costs more than the text it writes (the output is the same)."""
-    out = [f'<span class="where"><span class="tp">{escape(loc.touchpoint)}</span>']
+    out = [f'<span class="where"><span class="tp">{_escape(loc.touchpoint)}</span>']
     if with_page:
         out.append(f" · {_link(loc.url, loc.title or loc.url)}")
         if loc.title:
-            out.append(f' <span class="url">{escape(loc.url)}</span>')
-    out.append(f' · <span class="region">{escape(loc.chrome or loc.region)}</span>')
+            out.append(f' <span class="url">{_escape(loc.url)}</span>')
+    out.append(f' · <span class="region">{_escape(loc.chrome or loc.region)}</span>')
     if loc.pages > 1:
         out.append(f' · <span class="pages">on {loc.pages} pages</span>')
     if loc.headings:
         out.append(f' · <span class="headings" title="the headings above it">'
-                   f'{escape(" › ".join(loc.headings))}</span>')
+                   f'{_escape(" › ".join(loc.headings))}</span>')
     before, match, after = highlight(loc)
-    out.append(f'</span><q class="snip">{escape(before)}<mark>{escape(match)}</mark>{escape(after)}</q>')
+    out.append(f'</span><q class="snip">{_escape(before)}<mark>{_escape(match)}</mark>{_escape(after)}</q>')
     return Markup("".join(out))
 
 
 def hit(loc: Location, page_index: dict[tuple[str, str], int]) -> Markup:
     """A place in a group's list, with the index of its page (the by-page view finds it so)."""
     return Markup(f'<li data-p="{page_index.get((loc.touchpoint, loc.url), -1)}">{place(loc)}</li>')
+
+
+def hits(locs: list[Location], page_index: dict[tuple[str, str], int]) -> Markup:
+    """Every place of a group's list in one call (a template loop calls once per place)."""
+    return Markup("".join(hit(loc, page_index) for loc in locs))
+
+
+def statements(value: FactValue, fact: str) -> Markup:
+    """Each place a fact's value was stated, and why it was read as the fact."""
+    out = []
+    for i, loc in enumerate(value.locations):
+        why = value.read_as(i)
+        said = f'<p class="why">Read as {_escape(fact)}: {_escape(why)}</p>' if why else ""
+        out.append(f"<li>{place(loc)}{said}</li>")
+    return Markup("".join(out))
+
+
+def history(values: list[FactValue]) -> Markup:
+    """Each statement kept as history, with its value and why it is history."""
+    return Markup("".join(f'<li><strong>{_escape(v.display)}</strong> {place(loc)}<p class="why">'
+                          f"{_escape(v.read_as(i))}</p></li>"
+                          for v in values for i, loc in enumerate(v.locations)))
 
 
 def csp_hash(source: str) -> str:
@@ -103,15 +132,24 @@ class Page:
 
 def pages(groups: list[Group], rule_index: dict[str, int]) -> list[Page]:
     out: dict[tuple[str, str], Page] = {}
+    words: dict[tuple[str, str], dict[str, dict[str, None]]] = {}  # page -> attr -> words, in order
     for g in groups:
+        said = (("sev", g.severity), ("rules", str(rule_index[g.rule])),
+                *(("status", st) for st in g.statuses))
         for loc in g.locations:
-            page = out.setdefault((loc.touchpoint, loc.url), Page(loc.touchpoint, loc.url, loc.title))
+            key = (loc.touchpoint, loc.url)
+            page = out.get(key)
+            if page is None:
+                page = out[key] = Page(loc.touchpoint, loc.url, loc.title)
+                words[key] = {"sev": {}, "rules": {}, "status": {}}
             page.title = page.title or loc.title
             page.hits += 1
-            for attr, word in (("sev", g.severity), ("rules", str(rule_index[g.rule])),
-                               *(("status", st) for st in g.statuses)):
-                if f" {word} " not in getattr(page, attr):
-                    setattr(page, attr, f"{getattr(page, attr)}{word} ")
+            mine = words[key]
+            for attr, word in said:
+                mine[attr][word] = None
+    for key, page in out.items():  # " a b ": space-separated, with a space at each end
+        for attr, seen in words[key].items():
+            setattr(page, attr, " " + "".join(f"{w} " for w in seen))
     return [out[k] for k in sorted(out)]
 
 

@@ -139,3 +139,17 @@ def test_a_fact_without_an_expected_value_marks_the_majority_not_an_expectation(
     assert '<span class="tag">most places</span>' in contra
     assert '<span class="tag">expected</span>' not in contra
     assert contra.index("$29.00") < contra.index("$25.00")
+
+
+def test_a_place_escapes_every_character_markupsafe_escapes_the_same_way():
+    from markupsafe import escape
+
+    from audit.findings import Location
+    from audit.outputs.html import _escape, place
+
+    hostile = "<script>alert('x' & \"y\")</script> › ünïcode"
+    assert _escape(hostile) == str(escape(hostile))
+    loc = Location(hostile, "https://a.example/?q=<x>&r='1'", "body", 0, 6, "<scri", hostile, 0, hostile,
+                   [hostile], "", 3)
+    html = str(place(loc))
+    assert "<script>" not in html and "alert(&#39;x&#39; &amp; &#34;y&#34;)" in html
