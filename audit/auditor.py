@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -146,26 +146,33 @@ class Auditor:
         if pending:
             yield from self._audit_batch(pending)
 
-    def audit_apart(self, documents: Iterable[Document], batch: int = 64) -> Iterator[Apart]:
+    def audit_apart(self, documents: Iterable[Document], batch: int = 64,
+                    parts: Callable[[Document], tuple[bool, bool]] | None = None) -> Iterator[Apart]:
         """Each document audited on its own: its Share (what it alone produced), the ORTH and
         NORM hashes of its words and the near-miss windows it scored (what a rule must name to
-        touch it). This auditor's own pass is left as it was: ``merge`` each share to count it."""
+        touch it). ``parts`` says, per document, whether to run the text rules and the fact
+        rules (both by default); a document without the text part is not tokenized, and its
+        share holds no word count, words or windows. This auditor's own pass is left as it was:
+        ``merge`` each share to count it."""
         pending: list[Document] = []
         for doc in documents:
             pending.append(doc)
             if len(pending) >= batch:
-                yield from self._apart_batch(pending)
+                yield from self._apart_batch(pending, parts)
                 pending = []
         if pending:
-            yield from self._apart_batch(pending)
+            yield from self._apart_batch(pending, parts)
 
-    def _apart_batch(self, docs: list[Document]) -> Iterator[Apart]:
-        pairs = [(d, r) for d in docs for r in d.regions if r.text]
+    def _apart_batch(self, docs: list[Document],
+                     parts: Callable[[Document], tuple[bool, bool]] | None) -> Iterator[Apart]:
+        runs = {id(d): parts(d) if parts is not None else (True, True) for d in docs}
+        pairs = [(d, r) for d in docs for r in d.regions if r.text and runs[id(d)][0]]
         parsed = iter(parse(self.nlp, (r.text for _, r in pairs), batch_size=256))
-        by_doc: dict[int, list[tuple[Region, Doc]]] = defaultdict(list)
-        for (doc, region), sdoc in zip(pairs, parsed, strict=True):
-            by_doc[id(doc)].append((region, sdoc))
+        tokens: dict[int, Doc] = {}
+        for (_, region), sdoc in zip(pairs, parsed, strict=True):
+            tokens[id(region)] = sdoc
         for doc in docs:
+            text, facts = runs[id(doc)]
             kept = self._pass_state()
             self.usage_log = []
             self.begin_pass()
@@ -175,10 +182,14 @@ class Auditor:
             findings: list[Finding] = []
             self.documents = 1
             self.fuzzy.windows = set()
-            for region, sdoc in by_doc[id(doc)]:
-                self.words += len(sdoc)
-                words.update(np.unique(sdoc.to_array([ORTH, NORM])).tolist())
-                findings += self.audit_region(doc, region, sdoc, scope, layouts.get(region.name))
+            for region in doc.regions:
+                if not region.text:
+                    continue
+                sdoc = tokens.get(id(region))
+                if sdoc is not None:
+                    self.words += len(sdoc)
+                    words.update(np.unique(sdoc.to_array([ORTH, NORM])).tolist())
+                findings += self.audit_region(doc, region, sdoc, scope, layouts.get(region.name), text, facts)
             share = Share(findings, list(self.repeats.items()), self.usage_log, self.facts.observations,
                           self.documents, self.words)
             windows, self.fuzzy.windows = self.fuzzy.windows, None
@@ -223,17 +234,20 @@ class Auditor:
             self.words += len(sdoc)
             yield from self.audit_region(doc, region, sdoc, scope, layouts.get(region.name))
 
-    def audit_region(self, doc: Document, region: Region, sdoc: Doc,
+    def audit_region(self, doc: Document, region: Region, sdoc: Doc | None,
                      scope: dict[int, bool] | None = None,
-                     layout: Layout | None = None) -> Iterator[Finding]:
+                     layout: Layout | None = None, text: bool = True,
+                     facts: bool = True) -> Iterator[Finding]:
         """Findings of one region; those inside a block repeated across pages are kept back and
-        made once, with their pages, by ``finish``."""
+        made once, with their pages, by ``finish``. ``text`` and ``facts`` choose the parts run:
+        the text rules (terms, language, consistency, near-misses: they need ``sdoc``, the
+        region's tokens) and the fact rules (they read the text itself)."""
         scope = {} if scope is None else scope
         layout = layout if layout is not None else Layout.flat(region)
         lower_text = region.text.lower()
         seen: Counter[tuple[str, str]] = Counter()
         taken: set[int] = set()
-        for hit in self.matcher(sdoc):
+        for hit in self.matcher(sdoc) if text and sdoc is not None else ():
             taken.update(range(hit.span.start, hit.span.end))
             judged: set[int] = set()
             start, end = hit.start, hit.end
@@ -255,7 +269,7 @@ class Auditor:
                 finding = self._judge(rule, hit, key, doc, region, seen, place, scopes)
                 if finding is not None:
                     yield from self._once(finding, doc, place)
-        if self.fuzzy:
+        if self.fuzzy and text and sdoc is not None:
             if region.code:
                 taken.update(t.i for t in sdoc if region.in_code(t.idx, t.idx + len(t)))
             for miss in self.fuzzy.find(sdoc, taken):
@@ -275,7 +289,7 @@ class Auditor:
                     fingerprint=text_fingerprint(rule.id + "~", loc, seen[(rule.id + "~", loc.text.lower())]),
                     extra={"problem": "near_miss", "score": miss.score},
                 ), doc, place)
-        if self.facts:
+        if self.facts and facts:
             self.facts.observe(
                 doc, region, sdoc,
                 # Dates make a fact's statements history (observed, not compared), not unseen.

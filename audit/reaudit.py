@@ -133,11 +133,22 @@ def share_from_json(text: str) -> Share:
 # -- the cache in the store ------------------------------------------------------------------
 @dataclass
 class Plan:
-    """What a re-audit does: the documents to audit again (None: all of them) and why."""
+    """What a re-audit does: the documents to audit again, each with the parts to run (text
+    rules, fact rules), or None for all of them wholly; and why."""
 
-    again: set[int] | None
+    again: dict[int, tuple[bool, bool]] | None
     reason: str
     changed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    """One kept document: its words, near-miss windows (JSON) and results (JSON)."""
+
+    doc_id: int
+    words: bytes
+    windows: str
+    results: str
 
 
 @dataclass
@@ -179,18 +190,18 @@ class ResultCache:
         return {doc_id: jsontext.loads(windows) for doc_id, windows in self.db.execute(
             "SELECT doc_id, windows FROM audit_cache WHERE crawl_id=? AND fresh=0", (self.crawl_id,))}
 
-    def results(self, skip: set[int]) -> Iterator[tuple[int, bytes, str]]:
-        """(document id, words, results JSON) of every kept document not in ``skip``, in id order."""
+    def results(self, skip: set[int]) -> Iterator[Row]:
+        """Every kept document not in ``skip``, in id order."""
         last = 0
         while True:
             rows = self.db.execute(
-                "SELECT doc_id, words, results FROM audit_cache WHERE crawl_id=? AND fresh=0 AND doc_id>? "
-                "ORDER BY doc_id LIMIT 200", (self.crawl_id, last)).fetchall()
+                "SELECT doc_id, words, windows, results FROM audit_cache WHERE crawl_id=? AND fresh=0 "
+                "AND doc_id>? ORDER BY doc_id LIMIT 200", (self.crawl_id, last)).fetchall()
             if not rows:
                 return
-            for doc_id, words, results in rows:
+            for doc_id, words, windows, results in rows:
                 if doc_id not in skip:
-                    yield doc_id, words, results
+                    yield Row(doc_id, words, windows, results)
             last = rows[-1][0]
 
     def write(self, rows: list[tuple[int, bytes, str, str]]) -> None:
@@ -223,8 +234,11 @@ class ResultCache:
 
 def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], reach: int,
          cache: ResultCache, texts: Callable[[], Iterator[tuple[int, str, list[tuple[str, str]]]]]) -> Plan:
-    """Which documents to audit again, given what was kept and the rules now; ``texts`` reads
-    the documents' region texts, when a changed rule has patterns or fact contexts."""
+    """Which documents to audit again, and which parts of them, given what was kept and the
+    rules now; ``texts`` reads the documents' region texts, when a changed rule has patterns or
+    fact contexts. Text rules (terms, language, consistency, near-misses) compete for words and
+    fact rules for values, but neither kind touches what the other finds: a document only a
+    changed fact rule touches keeps its text findings, and the other way round."""
     if kept is None:
         return Plan(None, "no results kept for this crawl")
     if kept.key != key:
@@ -241,8 +255,11 @@ def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], r
     changed = sorted((set(before) | set(now)) - same_set)
     prints = [before[r][1] for r in changed if r in before] + [now[r][1] for r in changed if r in now]
     if not prints:
-        return Plan(set(), "no rule changed", changed)
-    again = touched(prints, kept.vocab, cache.words(), texts, cache.windows)
+        return Plan({}, "no rule changed", changed)
+    words = cache.words()
+    text = touched([fp for fp in prints if not fp.fact], kept.vocab, words, texts, cache.windows)
+    facts = touched([fp for fp in prints if fp.fact], kept.vocab, words, texts, cache.windows)
+    again = {d: (d in text, d in facts) for d in sorted(text | facts)}
     return Plan(again, f"{len(changed)} rule(s) changed", changed)
 
 
@@ -258,8 +275,9 @@ class Reaudit:
 def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int, key: str,
                 report: Reaudit | None = None) -> Iterator[Finding]:
     """The findings of every document of the crawl in order, each kept document's replayed from
-    the cache and the others audited; ``auditor`` is left as if it had audited them all (call
-    its ``finish`` next). The cache is taken over only when the generator is run to its end."""
+    the cache and the others audited (wholly, or the part a changed rule touches); ``auditor``
+    is left as if it had audited them all (call its ``finish`` next). The cache is taken over
+    only when the generator is run to its end."""
     report = report if report is not None else Reaudit()
     cache = ResultCache(store, crawl_id)
     kept = cache.kept()
@@ -272,59 +290,62 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
     reach = auditor.fuzzy.max_n if auditor.fuzzy else 0
     the_plan = plan(kept, key, prints, reach, cache, lambda: store.iter_region_texts(crawl_id))
     report.reason = the_plan.reason
-    whole = the_plan.again is None
-    vocab: list[str] = [] if whole or kept is None else kept.vocab
-    index = {s: i for i, s in enumerate(vocab)}
+    again = the_plan.again
+    if again is None or kept is None:
+        index: dict[str, int] = {}
+        audited = auditor.audit_apart(store.iter_documents(crawl_id))
+        rows: Iterator[Row] = iter(())
+    else:
+        index = {s: i for i, s in enumerate(kept.vocab)}
+        audited = auditor.audit_apart(store.iter_documents(crawl_id, only=set(again)),
+                                      parts=lambda d: again[d.id or 0]) if again else iter(())
+        rows = cache.results(skip={d for d, (text, facts) in again.items() if text and facts})
     strings = auditor.nlp.vocab.strings
-    old_words = {} if whole else {d: w for d, w, _ in _words_of(cache, the_plan.again or set())}
-    audited = (auditor.audit_apart(store.iter_documents(crawl_id, only=the_plan.again))
-               if whole or the_plan.again else iter(()))
-    kept_rows = iter(()) if whole else cache.results(the_plan.again or set())
     pending: list[tuple[int, bytes, str, str]] = []
-    for doc_id, apart, results in _in_order(audited, kept_rows):
-        if apart is not None:  # audited now: keep it
-            share = apart.share
-            if doc_id in old_words:
-                blob = old_words[doc_id]
+    for doc_id, apart, row in _in_order(audited, rows):
+        if apart is None:  # kept as it was
+            assert row is not None
+            share = share_from_json(row.results)
+            report.kept += 1
+        else:
+            share, windows = apart.share, sorted(apart.windows)
+            if row is not None:  # a part audited again, the other kept
+                old = share_from_json(row.results)
+                text, _facts = again[doc_id] if again else (True, True)
+                share = (Share(share.findings, share.repeats, share.uses, old.observations, 1, share.words)
+                         if text else
+                         Share(old.findings, old.repeats, old.uses, share.observations, 1, old.words))
+                windows = windows if text else jsontext.loads(row.windows)
+                blob = row.words
             else:
                 ids = [index.setdefault(strings[h], len(index)) for h in apart.words]
                 blob = np.array(sorted(ids), dtype=np.uint32).tobytes()
-            pending.append((doc_id, blob, jsontext.dumps(sorted(apart.windows)),
-                            share_to_json(share)))
+            pending.append((doc_id, blob, jsontext.dumps(windows), share_to_json(share)))
             if len(pending) >= 100:
                 cache.write(pending)
                 pending = []
             report.audited += 1
-        else:
-            share = share_from_json(results or "")
-            report.kept += 1
         yield from share.findings
         auditor.merge(share)
     cache.write(pending)
-    if whole:
-        vocab = list(index)
-    elif len(index) > len(vocab):
-        vocab = list(index)
-    cache.take_over(Kept(key, prints, vocab, reach), whole)
+    vocab = list(index) if kept is None or again is None or len(index) > len(kept.vocab) else kept.vocab
+    cache.take_over(Kept(key, prints, vocab, reach), again is None or kept is None)
 
 
-def _words_of(cache: ResultCache, ids: set[int]) -> Iterator[tuple[int, bytes, None]]:
-    for doc_id, blob in cache.db.execute(
-            "SELECT doc_id, words FROM audit_cache WHERE crawl_id=? AND fresh=0", (cache.crawl_id,)):
-        if doc_id in ids:
-            yield doc_id, blob, None
-
-
-def _in_order(audited: Iterator[Apart], kept: Iterator[tuple[int, bytes, str]]
-              ) -> Iterator[tuple[int, Apart | None, str | None]]:
-    """Audited and kept documents merged into one stream in id order."""
+def _in_order(audited: Iterator[Apart], kept: Iterator[Row]
+              ) -> Iterator[tuple[int, Apart | None, Row | None]]:
+    """Audited and kept documents merged into one stream in id order (a document audited in
+    part comes from both)."""
     a = next(audited, None)
     k = next(kept, None)
     while a is not None or k is not None:
-        if k is None or (a is not None and (a.doc.id or 0) < k[0]):
-            assert a is not None
-            yield a.doc.id or 0, a, None
+        a_id = a.doc.id or 0 if a is not None else None
+        if k is None or (a_id is not None and a_id < k.doc_id):
+            yield a_id or 0, a, None
             a = next(audited, None)
+        elif a_id is not None and a_id == k.doc_id:
+            yield a_id, a, k
+            a, k = next(audited, None), next(kept, None)
         else:
-            yield k[0], None, k[2]
+            yield k.doc_id, None, k
             k = next(kept, None)

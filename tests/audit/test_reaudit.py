@@ -116,16 +116,26 @@ def test_a_reaudit_after_an_edit_gives_what_auditing_everything_gives(primed: Pa
     assert low <= stats.audited <= high, f"{case['name']}: audited {stats.audited} documents ({stats.reason})"
 
 
-def _tamper(folder: Path) -> None:
-    """Make a kept document's results say something no audit says: seen only when reused."""
+def _tamper(folder: Path) -> str:
+    """Make a kept document's results say what no audit says, seen only when they are reused: its
+    first finding's message, and (when it has one) the written text of a fact statement. Returns
+    the rule of the finding."""
     db = sqlite3.connect(folder / "touchaudit.db")
     doc_id, results = db.execute("SELECT doc_id, results FROM audit_cache WHERE results LIKE '%\"f\":[{%' "
-                                 "ORDER BY doc_id LIMIT 1").fetchone()
+                                 "AND results NOT LIKE '%\"o\":[]%' ORDER BY doc_id LIMIT 1").fetchone()
     data = json.loads(results)
     data["f"][0]["message"] = "KEPT RESULT"
+    data["o"][0][2] = "KEPT STATEMENT"
     db.execute("UPDATE audit_cache SET results=? WHERE doc_id=?", (json.dumps(data), doc_id))
     db.commit()
     db.close()
+    return data["f"][0]["rule"]
+
+
+def _statements(folder: Path) -> set[str]:
+    with Store(folder / "touchaudit.db") as store:
+        run = store.db.execute("SELECT max(id) FROM runs").fetchone()[0]
+        return {text for (text,) in store.db.execute("SELECT text FROM observations WHERE run_id=?", (run,))}
 
 
 def _messages(folder: Path) -> set[str]:
@@ -155,14 +165,22 @@ def test_kept_results_are_used_until_a_version_or_the_code_changes(primed: Path,
     assert "KEPT RESULT" not in _messages(folder), "changed code must audit everything anew"
 
 
-def test_an_edited_rule_audits_again_the_documents_it_touches(primed: Path, tmp_path: Path):
+def test_an_edited_rule_audits_again_the_part_of_the_documents_it_touches(primed: Path, tmp_path: Path):
     folder = tmp_path / "p"
     shutil.copytree(primed, folder)
-    _tamper(folder)
+    rule = _tamper(folder)
+    assert "KEPT RESULT" in _messages(folder) and "KEPT STATEMENT" in _statements(folder)
     rules = folder / "rules" / "r.yaml"
-    # The tampered document holds findings; an edit of a rule that reads every page reaches it.
+    # A fact rule reading every page: every document's statements are read again, and their
+    # text findings kept (fact rules never touch what text rules find).
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace("context_scope: sentence", "context_scope: block"), encoding="utf-8")
+    assert "KEPT RESULT" in _messages(folder)
+    assert "KEPT STATEMENT" not in _statements(folder)
+    # The rule of the tampered finding edited: that document's text findings are made again.
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace(f"- id: {rule}\n", f"- id: {rule}\n    severity: info\n", 1),
+                     encoding="utf-8")
     assert "KEPT RESULT" not in _messages(folder)
 
 
