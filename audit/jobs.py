@@ -7,7 +7,9 @@ re-crawls.
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 from audit import history
 from audit import ignore as ignore_list
 from audit.auditor import Auditor, Tally
+from audit.chrome import Chrome
 from audit.chrome import learn_texts as learn_chrome
 from audit.config import Config
 from audit.findings import Finding
@@ -82,7 +85,8 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         present: set[str] = set()
         run_id = runs.start_run(crawl["id"], crawl["config_hash"], ruleset.digest)
         # One read of the crawl first: the blocks its pages repeat are template chrome.
-        chrome = learn_chrome(store.iter_texts(crawl["id"]))
+        chrome = _chrome(str(config.store), os.stat(config.store).st_ino, crawl["id"], crawl["started_at"],
+                         crawl["state"], store.document_span(crawl["id"]))
         auditor = Auditor(ruleset, model=model, phone_region=config.phone_region, chrome=chrome)
         tally = Tally()
         batch: list[Finding] = []
@@ -123,6 +127,16 @@ def run_audit(config: Config, crawl_id: int | None = None, model: str | None = N
         runs.finish_run(run_id, summary)
     return AuditResult(run_id, crawl["id"], auditor.documents, auditor.words,
                        time.perf_counter() - started, summary, reaudit if reuse and jobs == 1 else None)
+
+
+@functools.lru_cache(maxsize=2)
+def _chrome(store_path: str, inode: int, crawl_id: int, started: str, state: str,
+            span: tuple[int, int]) -> Chrome:
+    """The crawl's template chrome, learnt once per crawl in a process that audits it again and
+    again (``audit --watch``): its documents decide it (``span`` changes when one is added; a
+    store made anew at the same path is another file)."""
+    with Store(store_path) as store:
+        return learn_chrome(store.iter_texts(crawl_id))
 
 
 def _crawl_to_audit(store: Store) -> Any:

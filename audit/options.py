@@ -19,9 +19,11 @@ from typing import Any
 from audit.errors import Problem, shown
 from audit.yamlfile import MarkedMap, MarkedSeq, read_file, read_text
 
-# Types an option can have. "strings" accepts one string or a list and yields a list.
+# Types an option can have. "strings" accepts one string or a list and yields a list; "any" any
+# value, as plain dicts and lists; "raw" any value as read (the caller checks it: a rule file's
+# whole list of rules is not copied to be looked at once).
 TYPES = ("str", "int", "float", "bool", "strings", "regex", "regexes", "choice", "map", "maps",
-         "any", "number", "date", "forms")
+         "any", "raw", "number", "date", "forms")
 
 
 @dataclass
@@ -207,7 +209,9 @@ def coerce(src: Source, value: Any, opt: Option, what: str, pos: tuple[int, int]
         return _INVALID
 
     result: Any
-    if t == "any":
+    if t == "raw":
+        result = value
+    elif t == "any":
         result = _plain(value)
     elif t == "str":
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):

@@ -101,7 +101,7 @@ def _rules_of(src: Source, touchpoints: set[str] | None, seen: dict[str, str],
     if not isinstance(src.data, dict):
         src.problem(1, 1, "a rule file must be a mapping with a 'rules:' list")
         return []
-    top = validate(src, src.data, [Option("rules", "any", "", required=True)], "the rule file")
+    top = validate(src, src.data, [Option("rules", "raw", "", required=True)], "the rule file")
     items = src.data.get("rules")
     if items is None or "rules" not in top:
         return []
