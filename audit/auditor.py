@@ -78,6 +78,10 @@ class Share:
     observations: list[Observation]
     documents: int
     words: int
+    observed_in: list[int] = field(default_factory=list)  # per observation, its region's index
+
+
+Parts = tuple[bool, "bool | frozenset[str]"]  # (text rules?, fact rules: all, or these value types)
 
 
 @dataclass
@@ -147,13 +151,14 @@ class Auditor:
             yield from self._audit_batch(pending)
 
     def audit_apart(self, documents: Iterable[Document], batch: int = 64,
-                    parts: Callable[[Document], tuple[bool, bool]] | None = None) -> Iterator[Apart]:
+                    parts: Callable[[Document], Parts] | None = None) -> Iterator[Apart]:
         """Each document audited on its own: its Share (what it alone produced), the ORTH and
         NORM hashes of its words and the near-miss windows it scored (what a rule must name to
-        touch it). ``parts`` says, per document, whether to run the text rules and the fact
-        rules (both by default); a document without the text part is not tokenized, and its
-        share holds no word count, words or windows. This auditor's own pass is left as it was:
-        ``merge`` each share to count it."""
+        touch it). ``parts`` says, per document, whether to run the text rules and which fact
+        rules (True: all, the default; or the value types to read); a document without the text
+        part is not tokenized, and its share holds no word count, words or windows. Each fact
+        statement's region (its index in the document) is in the share's ``observed_in``. This
+        auditor's own pass is left as it was: ``merge`` each share to count it."""
         pending: list[Document] = []
         for doc in documents:
             pending.append(doc)
@@ -164,7 +169,7 @@ class Auditor:
             yield from self._apart_batch(pending, parts)
 
     def _apart_batch(self, docs: list[Document],
-                     parts: Callable[[Document], tuple[bool, bool]] | None) -> Iterator[Apart]:
+                     parts: Callable[[Document], Parts] | None) -> Iterator[Apart]:
         runs = {id(d): parts(d) if parts is not None else (True, True) for d in docs}
         pairs = [(d, r) for d in docs for r in d.regions if r.text and runs[id(d)][0]]
         parsed = iter(parse(self.nlp, (r.text for _, r in pairs), batch_size=256))
@@ -182,7 +187,8 @@ class Auditor:
             findings: list[Finding] = []
             self.documents = 1
             self.fuzzy.windows = set()
-            for region in doc.regions:
+            observed_in: list[int] = []
+            for index, region in enumerate(doc.regions):
                 if not region.text:
                     continue
                 sdoc = tokens.get(id(region))
@@ -190,8 +196,9 @@ class Auditor:
                     self.words += len(sdoc)
                     words.update(np.unique(sdoc.to_array([ORTH, NORM])).tolist())
                 findings += self.audit_region(doc, region, sdoc, scope, layouts.get(region.name), text, facts)
+                observed_in += [index] * (len(self.facts.observations) - len(observed_in))
             share = Share(findings, list(self.repeats.items()), self.usage_log, self.facts.observations,
-                          self.documents, self.words)
+                          self.documents, self.words, observed_in)
             windows, self.fuzzy.windows = self.fuzzy.windows, None
             self._restore_pass(kept)
             yield Apart(doc, share, words, windows)
@@ -237,11 +244,12 @@ class Auditor:
     def audit_region(self, doc: Document, region: Region, sdoc: Doc | None,
                      scope: dict[int, bool] | None = None,
                      layout: Layout | None = None, text: bool = True,
-                     facts: bool = True) -> Iterator[Finding]:
+                     facts: bool | frozenset[str] = True) -> Iterator[Finding]:
         """Findings of one region; those inside a block repeated across pages are kept back and
         made once, with their pages, by ``finish``. ``text`` and ``facts`` choose the parts run:
         the text rules (terms, language, consistency, near-misses: they need ``sdoc``, the
-        region's tokens) and the fact rules (they read the text itself)."""
+        region's tokens) and the fact rules (they read the text itself): all of them, or those of
+        the value types named."""
         scope = {} if scope is None else scope
         layout = layout if layout is not None else Layout.flat(region)
         lower_text = region.text.lower()
@@ -291,7 +299,7 @@ class Auditor:
                 ), doc, place)
         if self.facts and facts:
             self.facts.observe(
-                doc, region, sdoc,
+                doc, region, sdoc, types=None if facts is True else facts,
                 # Dates make a fact's statements history (observed, not compared), not unseen.
                 scope_ok=lambda r: r.applies_to(doc.touchpoint, doc.url),
                 place_ok=lambda r, s, e: r.applies_in(layout.where(layout.at(s), s, e)),

@@ -47,6 +47,7 @@ class Footprint:
     fact_anywhere: bool = False
     fact_jsonld: bool = False
     fact: bool = False  # a fact rule's: it touches what fact rules find, never what text rules find
+    fact_type: str = ""  # its value type: it competes only with fact rules of the same type
 
     def reads_text(self) -> bool:
         """Whether finding what it touches needs the region texts (not only the words)."""
@@ -55,7 +56,7 @@ class Footprint:
     def to_json(self) -> dict[str, Any]:
         return {"tokens": self.tokens, "patterns": self.patterns, "urls": self.urls, "fuzzy": self.fuzzy,
                 "fact_starts": self.fact_starts, "fact_anywhere": self.fact_anywhere,
-                "fact_jsonld": self.fact_jsonld, "fact": self.fact}
+                "fact_jsonld": self.fact_jsonld, "fact": self.fact, "fact_type": self.fact_type}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Footprint:
@@ -72,7 +73,7 @@ def footprint(rule: Rule, nlp: Language) -> Footprint:
 
     fp = Footprint()
     if isinstance(rule, FactRule):
-        fp.fact = True
+        fp.fact, fp.fact_type = True, rule.type
         if rule.context_re is not None:
             fp.fact_starts = list(rule.context_starts)
             fp.fact_anywhere = rule.context_scope != "sentence"

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from audit import jsontext
-from audit.auditor import Apart, Auditor, Repeat, Share
+from audit.auditor import Apart, Auditor, Parts, Repeat, Share
 from audit.findings import Finding, Location, Observation
 from audit.footprint import Footprint, footprint, touched
 from audit.rules import RuleSet
@@ -112,7 +112,7 @@ def share_to_json(share: Share) -> str:
         "r": [[list(key), kept.finding.to_dict(), kept.pages] for key, kept in share.repeats],
         "u": [[rule, form, list(block) if block is not None else None, loc.to_dict()]
               for rule, form, block, loc in share.uses],
-        "o": [_observation(o) for o in share.observations],
+        "o": [_observation(o) for o in share.observations], "i": share.observed_in,
         "d": share.documents, "w": share.words,
     })
 
@@ -126,7 +126,7 @@ def share_from_json(text: str) -> Share:
               for rule, form, block, loc in d["u"]],
         observations=[Observation(fact, value, text, Location(**loc), qualifier, display, why, history)
                       for fact, value, text, loc, qualifier, display, why, history in d["o"]],
-        documents=d["d"], words=d["w"],
+        documents=d["d"], words=d["w"], observed_in=d["i"],
     )
 
 
@@ -134,9 +134,9 @@ def share_from_json(text: str) -> Share:
 @dataclass
 class Plan:
     """What a re-audit does: the documents to audit again, each with the parts to run (text
-    rules, fact rules), or None for all of them wholly; and why."""
+    rules or not; fact rules of which value types), or None for all of them wholly; and why."""
 
-    again: dict[int, tuple[bool, bool]] | None
+    again: dict[int, Parts] | None
     reason: str
     changed: list[str] = field(default_factory=list)
 
@@ -237,8 +237,9 @@ def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], r
     """Which documents to audit again, and which parts of them, given what was kept and the
     rules now; ``texts`` reads the documents' region texts, when a changed rule has patterns or
     fact contexts. Text rules (terms, language, consistency, near-misses) compete for words and
-    fact rules for values, but neither kind touches what the other finds: a document only a
-    changed fact rule touches keeps its text findings, and the other way round."""
+    fact rules (of one value type) for values, but neither kind touches what the other finds: a
+    document only a changed fact rule touches keeps its text findings and the statements of the
+    other value types, and the other way round."""
     if kept is None:
         return Plan(None, "no results kept for this crawl")
     if kept.key != key:
@@ -259,7 +260,8 @@ def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], r
     words = cache.words()
     text = touched([fp for fp in prints if not fp.fact], kept.vocab, words, texts, cache.windows)
     facts = touched([fp for fp in prints if fp.fact], kept.vocab, words, texts, cache.windows)
-    again = {d: (d in text, d in facts) for d in sorted(text | facts)}
+    types = frozenset(fp.fact_type for fp in prints if fp.fact)
+    again: dict[int, Parts] = {d: (d in text, types if d in facts else False) for d in sorted(text | facts)}
     return Plan(again, f"{len(changed)} rule(s) changed", changed)
 
 
@@ -299,7 +301,7 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
         index = {s: i for i, s in enumerate(kept.vocab)}
         audited = auditor.audit_apart(store.iter_documents(crawl_id, only=set(again)),
                                       parts=lambda d: again[d.id or 0]) if again else iter(())
-        rows = cache.results(skip={d for d, (text, facts) in again.items() if text and facts})
+        rows = cache.results(skip=set())
     strings = auditor.nlp.vocab.strings
     pending: list[tuple[int, bytes, str, str]] = []
     for doc_id, apart, row in _in_order(audited, rows):
@@ -309,12 +311,9 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
             report.kept += 1
         else:
             share, windows = apart.share, sorted(apart.windows)
-            if row is not None:  # a part audited again, the other kept
-                old = share_from_json(row.results)
-                text, _facts = again[doc_id] if again else (True, True)
-                share = (Share(share.findings, share.repeats, share.uses, old.observations, 1, share.words)
-                         if text else
-                         Share(old.findings, old.repeats, old.uses, share.observations, 1, old.words))
+            if row is not None:  # parts audited again, the rest kept
+                text, facts = again[doc_id] if again else (True, True)
+                share = _combined(share_from_json(row.results), share, text, facts, ruleset)
                 windows = windows if text else jsontext.loads(row.windows)
                 blob = row.words
             else:
@@ -330,6 +329,25 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
     cache.write(pending)
     vocab = list(index) if kept is None or again is None or len(index) > len(kept.vocab) else kept.vocab
     cache.take_over(Kept(key, prints, vocab, reach), again is None or kept is None)
+
+
+def _combined(old: Share, new: Share, text: bool, facts: bool | frozenset[str], ruleset: RuleSet) -> Share:
+    """A document's kept results with the parts audited again put in: the text part whole, and
+    the fact statements of the value types read again, in the order one pass makes them (by
+    region, then rule)."""
+    if text:
+        findings, repeats, uses, words = new.findings, new.repeats, new.uses, new.words
+    else:
+        findings, repeats, uses, words = old.findings, old.repeats, old.uses, old.words
+    if not facts:
+        return Share(findings, repeats, uses, old.observations, 1, words, old.observed_in)
+    kinds = {r.id: getattr(r, "type", "") for r in ruleset.rules}
+    order = {r.id: i for i, r in enumerate(ruleset.rules)}
+    kept = [(at, o) for at, o in zip(old.observed_in, old.observations, strict=True)
+            if o.fact in kinds and (facts is not True and kinds[o.fact] not in facts)]
+    made = list(zip(new.observed_in, new.observations, strict=True))
+    both = sorted(kept + made, key=lambda pair: (pair[0], order[pair[1].fact]))
+    return Share(findings, repeats, uses, [o for _, o in both], 1, words, [at for at, _ in both])
 
 
 def _in_order(audited: Iterator[Apart], kept: Iterator[Row]

@@ -15,7 +15,7 @@ import dataclasses
 import datetime as _dt
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -546,8 +546,10 @@ class FactCollector:
     def observe(self, doc: Document, region: Region, sdoc: Any,
                 scope_ok: Callable[[Rule], bool],
                 place_ok: Callable[[Rule, int, int], bool] | None = None,
-                place_at: Callable[[int], Any] | None = None) -> None:
-        """Record every statement of every fact rule in this region.
+                place_at: Callable[[int], Any] | None = None,
+                types: Collection[str] | None = None) -> None:
+        """Record every statement of every fact rule in this region (of the rules of ``types``
+        only, when given: rules of one value type compete for the same values, never across).
 
         ``scope_ok`` says whether a rule audits the document; ``place_ok`` whether it audits the
         place a value was read at (regions, chrome, links…); ``place_at`` gives that place's
@@ -557,7 +559,7 @@ class FactCollector:
         self._found: dict[str, list[Value]] = {}  # one search per value type and options per region
         lower = region.text.lower()
         for rule in self.rules:
-            if not scope_ok(rule):
+            if (types is not None and rule.type not in types) or not scope_ok(rule):
                 continue
             if region.name == "jsonld":
                 found = self._from_jsonld(rule, doc, region) if rule.jsonld and region.data else iter(())

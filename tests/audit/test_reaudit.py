@@ -118,14 +118,16 @@ def test_a_reaudit_after_an_edit_gives_what_auditing_everything_gives(primed: Pa
 
 def _tamper(folder: Path) -> str:
     """Make a kept document's results say what no audit says, seen only when they are reused: its
-    first finding's message, and (when it has one) the written text of a fact statement. Returns
-    the rule of the finding."""
+    first finding's message, the written text of a statement of the trial length and of one of
+    another fact (when it has them). Returns the rule of the finding."""
     db = sqlite3.connect(folder / "touchaudit.db")
-    doc_id, results = db.execute("SELECT doc_id, results FROM audit_cache WHERE results LIKE '%\"f\":[{%' "
-                                 "AND results NOT LIKE '%\"o\":[]%' ORDER BY doc_id LIMIT 1").fetchone()
+    rows = db.execute("SELECT doc_id, results FROM audit_cache WHERE results LIKE '%\"f\":[{%' "
+                      "AND results LIKE '%[\"trial\",%' ORDER BY doc_id").fetchall()
+    doc_id, results = rows[0]
     data = json.loads(results)
     data["f"][0]["message"] = "KEPT RESULT"
-    data["o"][0][2] = "KEPT STATEMENT"
+    for o in data["o"]:
+        o[2] = "KEPT STATEMENT" if o[0] == "trial" else "KEPT OTHER STATEMENT"
     db.execute("UPDATE audit_cache SET results=? WHERE doc_id=?", (json.dumps(data), doc_id))
     db.commit()
     db.close()
@@ -170,13 +172,16 @@ def test_an_edited_rule_audits_again_the_part_of_the_documents_it_touches(primed
     shutil.copytree(primed, folder)
     rule = _tamper(folder)
     assert "KEPT RESULT" in _messages(folder) and "KEPT STATEMENT" in _statements(folder)
+    assert "KEPT OTHER STATEMENT" in _statements(folder)
     rules = folder / "rules" / "r.yaml"
-    # A fact rule reading every page: every document's statements are read again, and their
-    # text findings kept (fact rules never touch what text rules find).
+    # A fact rule reading every page: every document's statements of its value type are read
+    # again, and their text findings and other statements kept (fact rules compete only with
+    # rules of their value type).
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace("context_scope: sentence", "context_scope: block"), encoding="utf-8")
     assert "KEPT RESULT" in _messages(folder)
     assert "KEPT STATEMENT" not in _statements(folder)
+    assert "KEPT OTHER STATEMENT" in _statements(folder)  # other value types: kept too
     # The rule of the tampered finding edited: that document's text findings are made again.
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace(f"- id: {rule}\n", f"- id: {rule}\n    severity: info\n", 1),
