@@ -91,7 +91,7 @@ class Apart:
 
     doc: Document
     share: Share
-    words: set[int]
+    words: np.ndarray  # uint64 hashes, each once
     windows: set[str]
 
 
@@ -115,6 +115,7 @@ class Auditor:
         self.fuzzy = NearMisses([r for r in self.rules if isinstance(r, TermRule) and r.fuzzy])
         self.facts = FactCollector(ruleset.of_kind("fact"), phone_region)
         self.usage_log: list[tuple[str, str, tuple[str, ...] | None, Location]] | None = None
+        self.consistency = [r.id for r in self.rules if isinstance(r, ConsistencyRule)]
         self.begin_pass()
 
     @functools.cached_property
@@ -128,8 +129,7 @@ class Auditor:
         uses, fact observations, counts. A parallel audit's worker starts each share here
         (audit/parallel.py), so a field added here is one the workers hand back or start fresh."""
         self.repeats: dict[tuple[str, ...], Repeat] = {}
-        self.usage: dict[str, _Usage] = {r.id: _Usage() for r in self.rules
-                                         if isinstance(r, ConsistencyRule)}
+        self.usage: dict[str, _Usage] = {rid: _Usage() for rid in self.consistency}
         self.usage_seen: set[tuple[str, ...]] = set()
         if self.usage_log is not None:  # each use, in order, when a worker must hand them back
             self.usage_log = []
@@ -183,7 +183,7 @@ class Auditor:
             self.begin_pass()
             layouts = self.chrome.layout(doc)
             scope: dict[int, bool] = {}
-            words: set[int] = set()
+            words: list[np.ndarray] = []
             findings: list[Finding] = []
             self.documents = 1
             self.fuzzy.windows = set()
@@ -194,14 +194,15 @@ class Auditor:
                 sdoc = tokens.get(id(region))
                 if sdoc is not None:
                     self.words += len(sdoc)
-                    words.update(np.unique(sdoc.to_array([ORTH, NORM])).tolist())
+                    words.append(sdoc.to_array([ORTH, NORM]).ravel())
                 findings += self.audit_region(doc, region, sdoc, scope, layouts.get(region.name), text, facts)
                 observed_in += [index] * (len(self.facts.observations) - len(observed_in))
             share = Share(findings, list(self.repeats.items()), self.usage_log, self.facts.observations,
                           self.documents, self.words, observed_in)
             windows, self.fuzzy.windows = self.fuzzy.windows, None
             self._restore_pass(kept)
-            yield Apart(doc, share, words, windows)
+            yield Apart(doc, share, np.unique(np.concatenate(words)) if words else np.zeros(0, np.uint64),
+                        windows)
 
     def _pass_state(self) -> tuple[Any, ...]:
         return (self.repeats, self.usage, self.usage_seen, self.usage_log, self.facts.observations,

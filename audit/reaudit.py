@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import itertools
 import json
 import logging
 import sys
@@ -179,8 +180,8 @@ class ResultCache:
                               (self.crawl_id,)).fetchone()
         if row is None:
             return None
-        rules = [(rid, digest, Footprint.from_json(fp)) for rid, digest, fp in json.loads(row["rules"])]
-        return Kept(row["key"], rules, json.loads(row["vocab"]), row["reach"])
+        rules = [(rid, digest, Footprint.from_json(fp)) for rid, digest, fp in jsontext.loads(row["rules"])]
+        return Kept(row["key"], rules, jsontext.loads(row["vocab"]), row["reach"])
 
     def words(self) -> dict[int, np.ndarray]:
         return {doc_id: np.frombuffer(blob, dtype=np.uint32) for doc_id, blob in self.db.execute(
@@ -228,8 +229,8 @@ class ResultCache:
             self.db.execute("DELETE FROM audit_cache_meta")
             self.db.execute(
                 "INSERT INTO audit_cache_meta(crawl_id, key, rules, vocab, reach) VALUES (?,?,?,?,?)",
-                (c, kept.key, json.dumps([[rid, digest, fp.to_json()] for rid, digest, fp in kept.rules]),
-                 json.dumps(kept.vocab, ensure_ascii=False), kept.reach))
+                (c, kept.key, jsontext.dumps([[rid, digest, fp.to_json()] for rid, digest, fp in kept.rules]),
+                 jsontext.dumps(kept.vocab), kept.reach))
 
 
 def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], reach: int,
@@ -303,6 +304,7 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
                                       parts=lambda d: again[d.id or 0]) if again else iter(())
         rows = cache.results(skip=set())
     strings = auditor.nlp.vocab.strings
+    by_hash: dict[int, int] = {}  # word hash -> index in the vocabulary
     pending: list[tuple[int, bytes, str, str]] = []
     for doc_id, apart, row in _in_order(audited, rows):
         if apart is None:  # kept as it was
@@ -317,8 +319,7 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
                 windows = windows if text else jsontext.loads(row.windows)
                 blob = row.words
             else:
-                ids = [index.setdefault(strings[h], len(index)) for h in apart.words]
-                blob = np.array(sorted(ids), dtype=np.uint32).tobytes()
+                blob = _indices(apart.words, by_hash, index, strings)
             pending.append((doc_id, blob, jsontext.dumps(windows), share_to_json(share)))
             if len(pending) >= 100:
                 cache.write(pending)
@@ -329,6 +330,16 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
     cache.write(pending)
     vocab = list(index) if kept is None or again is None or len(index) > len(kept.vocab) else kept.vocab
     cache.take_over(Kept(key, prints, vocab, reach), again is None or kept is None)
+
+
+def _indices(hashes: np.ndarray, by_hash: dict[int, int], index: dict[str, int], strings: Any) -> bytes:
+    """A document's words (their hashes) as sorted indices into the crawl's vocabulary, adding
+    the words it has not met yet (one dictionary look-up per word; a string made only once)."""
+    found = np.array(list(map(by_hash.get, hashes.tolist(), itertools.repeat(-1))), dtype=np.int64)
+    for k in np.flatnonzero(found < 0).tolist():  # words not met before: few, after the first pages
+        h = int(hashes[k])
+        found[k] = by_hash[h] = index.setdefault(strings[h], len(index))
+    return np.sort(found.astype(np.uint32)).tobytes()
 
 
 def _combined(old: Share, new: Share, text: bool, facts: bool | frozenset[str], ruleset: RuleSet) -> Share:
