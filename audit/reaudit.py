@@ -234,10 +234,11 @@ class ResultCache:
 
 
 def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], reach: int,
-         cache: ResultCache, texts: Callable[[], Iterator[tuple[int, str, list[tuple[str, str]]]]]) -> Plan:
-    """Which documents to audit again, and which parts of them, given what was kept and the
-    rules now; ``texts`` reads the documents' region texts, when a changed rule has patterns or
-    fact contexts. Text rules (terms, language, consistency, near-misses) compete for words and
+         cache: ResultCache, documents: list[int],
+         texts: Callable[[], Iterator[tuple[int, str, list[tuple[str, str]]]]]) -> Plan:
+    """Which of ``documents`` (ids) to audit again, and which parts of them, given what was kept
+    and the rules now; ``texts`` reads the documents' region texts, when a changed rule has
+    patterns or fact contexts. Text rules (terms, language, consistency, near-misses) compete for words and
     fact rules (of one value type) for values, but neither kind touches what the other finds: a
     document only a changed fact rule touches keeps its text findings and the statements of the
     other value types, and the other way round."""
@@ -256,9 +257,11 @@ def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], r
         return Plan(None, "rules were reordered")
     changed = sorted((set(before) | set(now)) - same_set)
     prints = [before[r][1] for r in changed if r in before] + [now[r][1] for r in changed if r in now]
+    words = cache.words()
+    if set(words) != set(documents):  # never after a whole audit; a store edited by hand
+        return Plan(None, "the kept results do not cover the crawl's documents")
     if not prints:
         return Plan({}, "no rule changed", changed)
-    words = cache.words()
     text = touched([fp for fp in prints if not fp.fact], kept.vocab, words, texts, cache.windows)
     facts = touched([fp for fp in prints if fp.fact], kept.vocab, words, texts, cache.windows)
     types = frozenset(fp.fact_type for fp in prints if fp.fact)
@@ -291,7 +294,8 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
         fp = known.get((rule.id, digest)) if digest else None
         prints.append((rule.id, digest, fp if fp is not None else footprint(rule, auditor.nlp)))
     reach = auditor.fuzzy.max_n if auditor.fuzzy else 0
-    the_plan = plan(kept, key, prints, reach, cache, lambda: store.iter_region_texts(crawl_id))
+    the_plan = plan(kept, key, prints, reach, cache, store.document_ids(crawl_id),
+                    lambda: store.iter_region_texts(crawl_id))
     report.reason = the_plan.reason
     again = the_plan.again
     if again is None or kept is None:

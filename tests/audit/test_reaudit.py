@@ -209,3 +209,18 @@ def test_an_audit_that_stops_half_way_leaves_the_kept_results_as_they_were(prime
         row = store.db.execute("SELECT key FROM audit_cache_meta").fetchone()
         assert row[0] == key
     assert "KEPT RESULT" in _messages(folder)
+
+
+def test_kept_results_that_miss_a_document_are_not_used(primed: Path, tmp_path: Path):
+    folder = tmp_path / "p"
+    shutil.copytree(primed, folder)
+    _tamper(folder)
+    db = sqlite3.connect(folder / "touchaudit.db")
+    db.execute("DELETE FROM audit_cache WHERE doc_id=(SELECT max(doc_id) FROM audit_cache)")
+    db.commit()
+    db.close()
+    outputs, result = _audit(folder, reuse=True)
+    assert result.reaudit is not None and result.reaudit.kept == 0, result.reaudit
+    assert "KEPT RESULT" not in {f["message"] for f in json.loads(outputs["json"])["findings"]}
+    _tamper(folder)
+    assert "KEPT RESULT" in _messages(folder)  # the audit kept whole results again
