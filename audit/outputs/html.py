@@ -8,6 +8,7 @@ a Content-Security-Policy allows nothing but the page's own style and script, by
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import importlib
 from dataclasses import dataclass
@@ -37,7 +38,10 @@ def template_loader() -> jinja2.BaseLoader:
     return loader
 
 
+@functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    """The templates, compiled once per process (``audit --watch`` writes the report again and
+    again)."""
     env = jinja2.Environment(
         loader=template_loader(),
         autoescape=True,
@@ -132,24 +136,30 @@ class Page:
 
 def pages(groups: list[Group], rule_index: dict[str, int]) -> list[Page]:
     out: dict[tuple[str, str], Page] = {}
-    words: dict[tuple[str, str], dict[str, dict[str, None]]] = {}  # page -> attr -> words, in order
-    for g in groups:
-        said = (("sev", g.severity), ("rules", str(rule_index[g.rule])),
-                *(("status", st) for st in g.statuses))
+    touching: dict[tuple[str, str], dict[int, None]] = {}  # page -> its groups, in group order
+    for gi, g in enumerate(groups):
         for loc in g.locations:
             key = (loc.touchpoint, loc.url)
             page = out.get(key)
             if page is None:
                 page = out[key] = Page(loc.touchpoint, loc.url, loc.title)
-                words[key] = {"sev": {}, "rules": {}, "status": {}}
-            page.title = page.title or loc.title
+                touching[key] = {}
+            elif not page.title:
+                page.title = loc.title
             page.hits += 1
-            mine = words[key]
-            for attr, word in said:
-                mine[attr][word] = None
-    for key, page in out.items():  # " a b ": space-separated, with a space at each end
-        for attr, seen in words[key].items():
-            setattr(page, attr, " " + "".join(f"{w} " for w in seen))
+            touching[key][gi] = None
+    for key, page in out.items():  # " a b ": space-separated, first seen first, a space at each end
+        sev: dict[str, None] = {}
+        rules: dict[str, None] = {}
+        status: dict[str, None] = {}
+        for gi in touching[key]:
+            g = groups[gi]
+            sev[g.severity] = None
+            rules[str(rule_index[g.rule])] = None
+            status.update(dict.fromkeys(g.statuses))
+        page.sev = " " + "".join(f"{w} " for w in sev)
+        page.rules = " " + "".join(f"{w} " for w in rules)
+        page.status = " " + "".join(f"{w} " for w in status)
     return [out[k] for k in sorted(out)]
 
 
