@@ -57,9 +57,17 @@ def pipeline(model: str | None = None) -> Language:
     return nlp
 
 
+_FLUSHED: set[int] = set()  # pipelines whose tokenizer cache was emptied of rule patterns
+
+
 def forget_patterns(nlp: Language) -> None:
-    """Empty the tokenizer's cache after the rule patterns were tokenized, so it fills with the
-    corpus's words instead (spaCy keeps no public call for it: skipped when there is none)."""
+    """Empty the tokenizer's cache after the first rule patterns were tokenized, so it fills with
+    the corpus's words instead (spaCy keeps no public call for it: skipped when there is none).
+    Once per pipeline: a process that audits again (``audit --watch``) keeps the corpus's words
+    cached, and the patterns of edited rules are few."""
+    if id(nlp) in _FLUSHED:
+        return
+    _FLUSHED.add(id(nlp))
     flush = getattr(nlp.tokenizer, "_flush_cache", None)
     if callable(flush):
         flush()
