@@ -24,6 +24,7 @@ import hashlib
 import itertools
 import json
 import logging
+import secrets
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,12 +47,13 @@ logger = logging.getLogger(__name__)
 LIBRARIES = ("touchaudit", "spacy", "spacy-lookups-data", "rapidfuzz", "phonenumbers", "price-parser",
              "python-dateutil", "w3lib", "regex", "numpy")
 AUDIT_CODE = Path(__file__).resolve().parent  # the audit package: its code decides results too
+WRITE_EVERY = 100  # documents' results written to the store at once
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_cache (
     crawl_id INTEGER NOT NULL,
     doc_id INTEGER NOT NULL,
-    fresh INTEGER NOT NULL,           -- 1 while the audit that wrote it is under way, then 0
+    fresh INTEGER NOT NULL,           -- the writing audit's token until it takes the rows over, then 0
     words BLOB NOT NULL,              -- uint32 indices into the vocabulary of audit_cache_meta
     windows TEXT NOT NULL,            -- JSON list of the near-miss windows it scored
     results TEXT NOT NULL,            -- JSON: what auditing the document alone produced
@@ -62,7 +64,8 @@ CREATE TABLE IF NOT EXISTS audit_cache_meta (
     key TEXT NOT NULL,                -- versions, code, settings and day the results hold for
     rules TEXT NOT NULL,              -- JSON [[rule id, digest, footprint], ...] in rule order
     vocab TEXT NOT NULL,              -- JSON list of the crawl's ORTH and NORM strings
-    reach INTEGER NOT NULL            -- the longest near-miss window, in tokens
+    reach INTEGER NOT NULL,           -- the longest near-miss window, in tokens
+    generation INTEGER NOT NULL       -- counts take-overs: an audit checks nobody took over meanwhile
 )
 """
 
@@ -160,6 +163,7 @@ class Kept:
     rules: list[tuple[str, str, Footprint]]
     vocab: list[str]
     reach: int
+    generation: int = 0
 
 
 class ResultCache:
@@ -169,19 +173,24 @@ class ResultCache:
         self.db = store.db
         self.store = store
         self.crawl_id = crawl_id
+        # This audit's rows until it takes them over: another audit of the store may be writing
+        # its own meanwhile (a scheduled run beside a watching one).
+        self.token = secrets.randbits(62) + 1
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(audit_cache_meta)")}
+        if columns and "generation" not in columns:  # made by an earlier touchaudit: a cache, dropped
+            self.db.execute("DROP TABLE audit_cache_meta")
+            self.db.execute("DROP TABLE IF EXISTS audit_cache")
         for statement in SCHEMA.split(";"):
             if statement.strip():
                 self.db.execute(statement)
-        # An audit that stopped half-way left rows it never took over: they are not results.
-        self.db.execute("DELETE FROM audit_cache WHERE fresh=1")
 
     def kept(self) -> Kept | None:
-        row = self.db.execute("SELECT key, rules, vocab, reach FROM audit_cache_meta WHERE crawl_id=?",
-                              (self.crawl_id,)).fetchone()
+        row = self.db.execute("SELECT key, rules, vocab, reach, generation FROM audit_cache_meta "
+                              "WHERE crawl_id=?", (self.crawl_id,)).fetchone()
         if row is None:
             return None
         rules = [(rid, digest, Footprint.from_json(fp)) for rid, digest, fp in jsontext.loads(row["rules"])]
-        return Kept(row["key"], rules, jsontext.loads(row["vocab"]), row["reach"])
+        return Kept(row["key"], rules, jsontext.loads(row["vocab"]), row["reach"], row["generation"])
 
     def words(self) -> dict[int, np.ndarray]:
         return {doc_id: np.frombuffer(blob, dtype=np.uint32) for doc_id, blob in self.db.execute(
@@ -211,26 +220,39 @@ class ResultCache:
             self.db.execute("BEGIN")
             self.db.executemany(
                 "INSERT OR REPLACE INTO audit_cache(crawl_id, doc_id, fresh, words, windows, results) "
-                "VALUES (?,?,1,?,?,?)", [(self.crawl_id, *row) for row in rows])
+                "VALUES (?,?,?,?,?,?)", [(self.crawl_id, row[0], self.token, *row[1:]) for row in rows])
 
-    def take_over(self, kept: Kept, whole: bool) -> None:
-        """Make the rows this audit wrote the kept results (all of them when ``whole``), in one
-        transaction; the results of other crawls go (one crawl's are kept: the latest audited)."""
+    def take_over(self, kept: Kept, whole: bool, written: int, since: int | None) -> bool:
+        """Make the ``written`` rows this audit wrote the kept results (all of them when
+        ``whole``; else in place of the kept rows of generation ``since``), in one transaction.
+        When another audit took over meanwhile, or removed rows of this one, nothing is kept
+        (the next audit audits everything): results made under two rule sets never mix. Rows
+        of audits that stopped half-way go, and so do other crawls' (one crawl's are kept)."""
+        c, token = self.crawl_id, self.token
         with self.db:
-            self.db.execute("BEGIN")
-            c = self.crawl_id
+            self.db.execute("BEGIN IMMEDIATE")
+            row = self.db.execute("SELECT generation FROM audit_cache_meta WHERE crawl_id=?", (c,)).fetchone()
+            generation = row[0] if row else None
+            mine = self.db.execute("SELECT count(*) FROM audit_cache WHERE crawl_id=? AND fresh=?",
+                                   (c, token)).fetchone()[0]
+            if mine != written or (not whole and generation != since):
+                self.db.execute("DELETE FROM audit_cache WHERE fresh=?", (token,))
+                self.db.execute("DELETE FROM audit_cache_meta")
+                return False
             if whole:
                 self.db.execute("DELETE FROM audit_cache WHERE crawl_id=? AND fresh=0", (c,))
             else:
-                self.db.execute("DELETE FROM audit_cache WHERE crawl_id=? AND fresh=0 AND doc_id IN "
-                                "(SELECT doc_id FROM audit_cache WHERE crawl_id=? AND fresh=1)", (c, c))
-            self.db.execute("UPDATE audit_cache SET fresh=0 WHERE crawl_id=? AND fresh=1", (c,))
-            self.db.execute("DELETE FROM audit_cache WHERE crawl_id<>?", (c,))
+                self.db.execute("DELETE FROM audit_cache WHERE crawl_id=? AND fresh=0 AND doc_id IN (SELECT "
+                                "doc_id FROM audit_cache WHERE crawl_id=? AND fresh=?)", (c, c, token))
+            self.db.execute("UPDATE audit_cache SET fresh=0 WHERE crawl_id=? AND fresh=?", (c, token))
+            self.db.execute("DELETE FROM audit_cache WHERE crawl_id<>? OR fresh<>0", (c,))
             self.db.execute("DELETE FROM audit_cache_meta")
             self.db.execute(
-                "INSERT INTO audit_cache_meta(crawl_id, key, rules, vocab, reach) VALUES (?,?,?,?,?)",
+                "INSERT INTO audit_cache_meta(crawl_id, key, rules, vocab, reach, generation) "
+                "VALUES (?,?,?,?,?,?)",
                 (c, kept.key, jsontext.dumps([[rid, digest, fp.to_json()] for rid, digest, fp in kept.rules]),
-                 jsontext.dumps(kept.vocab), kept.reach))
+                 jsontext.dumps(kept.vocab), kept.reach, (generation or 0) + 1))
+        return True
 
 
 def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], reach: int,
@@ -325,7 +347,7 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
             else:
                 blob = _indices(apart.words, by_hash, index, strings)
             pending.append((doc_id, blob, jsontext.dumps(windows), share_to_json(share)))
-            if len(pending) >= 100:
+            if len(pending) >= WRITE_EVERY:
                 cache.write(pending)
                 pending = []
             report.audited += 1
@@ -333,7 +355,11 @@ def audit_crawl(auditor: Auditor, ruleset: RuleSet, store: Store, crawl_id: int,
         auditor.merge(share)
     cache.write(pending)
     vocab = list(index) if kept is None or again is None or len(index) > len(kept.vocab) else kept.vocab
-    cache.take_over(Kept(key, prints, vocab, reach), again is None or kept is None)
+    whole = again is None or kept is None
+    if not cache.take_over(Kept(key, prints, vocab, reach), whole, report.audited,
+                           None if kept is None else kept.generation):
+        logger.warning("another audit of this store kept its results while this one ran: none are "
+                       "kept, and the next audit audits every document")
 
 
 def _indices(hashes: np.ndarray, by_hash: dict[int, int], index: dict[str, int], strings: Any) -> bytes:

@@ -224,3 +224,55 @@ def test_kept_results_that_miss_a_document_are_not_used(primed: Path, tmp_path: 
     assert "KEPT RESULT" not in {f["message"] for f in json.loads(outputs["json"])["findings"]}
     _tamper(folder)
     assert "KEPT RESULT" in _messages(folder)  # the audit kept whole results again
+
+
+def test_two_audits_of_one_store_at_once_never_leave_results_of_mixed_rules(
+        primed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A scheduled audit and a watching one may overlap: the one that finishes second finds the
+    rows it wrote gone and keeps nothing, so the next audit audits everything."""
+    monkeypatch.setattr(reaudit, "WRITE_EVERY", 10)  # rows reach the store while it runs
+    folder = _edited(primed, tmp_path / "p", EDITS["edits"][2])  # a variant added
+    config = load_config(folder / "touchaudit.yaml")
+    from audit.auditor import Auditor
+    from audit.jobs import rules_for
+
+    ruleset = rules_for(config)
+    with Store(config.store) as store:
+        crawl = store.crawl()
+        first = reaudit.audit_crawl(Auditor(ruleset), ruleset, store, crawl["id"], "the first audit's key")
+        while not store.db.execute("SELECT count(*) FROM audit_cache WHERE fresh<>0").fetchone()[0]:
+            next(first)  # until it has written some of its rows
+        run_audit(config)  # a second audit runs whole meanwhile and keeps its results
+        for _ in first:  # the first one ends after it
+            pass
+        assert store.db.execute("SELECT count(*) FROM audit_cache_meta").fetchone()[0] == 0
+    _, result = _audit(folder, reuse=True)
+    assert result.reaudit is not None and result.reaudit.kept == 0  # everything audited anew
+    again, stats = _audit(folder, reuse=True)
+    fresh, _ = _audit(folder, reuse=False)
+    assert stats.reaudit is not None and stats.reaudit.kept == 72
+    assert json.loads(again["json"])["findings"] == json.loads(fresh["json"])["findings"]
+
+
+def test_a_reaudit_that_another_audit_overtook_keeps_nothing(primed: Path, tmp_path: Path):
+    """The kept rows a re-audit planned against were replaced while it ran: its own rows would
+    sit beside results of other rules, so it keeps nothing."""
+    folder = _edited(primed, tmp_path / "p", EDITS["edits"][2])  # a variant added
+    config = load_config(folder / "touchaudit.yaml")
+    from audit.auditor import Auditor
+    from audit.jobs import rules_for
+
+    ruleset = rules_for(config)
+    with Store(config.store) as store:
+        crawl = store.crawl()
+        key = reaudit.cache_key(crawl, store.document_span(crawl["id"]), None, config.phone_region)
+        report = reaudit.Reaudit()
+        first = reaudit.audit_crawl(Auditor(ruleset), ruleset, store, crawl["id"], key, report)
+        next(first)  # planned against the kept results
+        run_audit(config)  # another audit keeps its results meanwhile
+        for _ in first:
+            pass
+        assert 0 < report.audited < 72 and report.kept  # it was a re-audit of a few documents
+        assert store.db.execute("SELECT count(*) FROM audit_cache_meta").fetchone()[0] == 0
+    _, result = _audit(folder, reuse=True)
+    assert result.reaudit is not None and result.reaudit.kept == 0
