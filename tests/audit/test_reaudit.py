@@ -276,3 +276,14 @@ def test_a_reaudit_that_another_audit_overtook_keeps_nothing(primed: Path, tmp_p
         assert store.db.execute("SELECT count(*) FROM audit_cache_meta").fetchone()[0] == 0
     _, result = _audit(folder, reuse=True)
     assert result.reaudit is not None and result.reaudit.kept == 0
+
+
+def test_a_window_that_was_a_known_name_touches_its_document_whatever_the_threshold():
+    from audit.footprint import near_windows
+
+    windows = {1: ["cloudsyncs", "weather"], 2: ["cloudsinc"], 3: ["weather"]}
+    # "cloudsyncs" scores 94.7 against "cloudsync": below a threshold of 99, but while
+    # "cloudsync" was a known form it was never scored, and once it is not, it is.
+    assert near_windows(windows, ["cloudsync"], 99) == {1}
+    assert near_windows(windows, ["cloudsync"], 85) == {1, 2}
+    assert near_windows(windows, ["pulseboard"], 85) == set()
