@@ -168,6 +168,7 @@ def test_contradictions_come_first_and_groups_open_by_keyboard(browser, tmp_path
         assert not group.evaluate("d => d.open")
         # The evidence link opens the fact's panel with every statement, grouped by value.
         page.click("#contradictions .ev a")
+        page.wait_for_selector("details.fact[open]")  # opened by the page's script on the hash change
         panel = page.locator("details.fact[open]")
         assert panel.count() == 1 and panel.locator("h4").count() == 2
         assert panel.locator("li").count() == 4 and "Read as" in panel.inner_text()
