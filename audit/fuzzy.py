@@ -35,6 +35,12 @@ def compact(text: str) -> str:
     return _NOT_ALNUM.sub("", text.lower())
 
 
+# What a window needs of each word (may it be part of one, is it common English, its letters),
+# by the word's hash: it depends on the word alone (and English's fixed lists), so every audit
+# of a process shares it (``audit --watch`` audits the same words again and again).
+_LEXEMES: dict[int, tuple[bool, bool, str]] = {}
+
+
 class NearMisses:
     """Finds near-misses of all fuzzy term rules in one scan per region."""
 
@@ -51,7 +57,7 @@ class NearMisses:
         self.max_n = max((n for _, _, n in self.targets), default=0) + 1
         self.cache: dict[str, tuple[TermRule, float] | None] = {}
         self.windows: set[str] | None = None  # when a set, every window scored is added to it
-        self.lexemes: dict[int, tuple[bool, bool, str]] = {}  # orth -> what _lexeme() says of it
+        self.lexemes = _LEXEMES  # orth -> what _lexeme() says of it: the word's alone, so shared
         # Targets by length: a candidate is compared only with targets at most 2 characters
         # longer or shorter (a ratio over the threshold needs that), in the targets' order.
         self.by_length: dict[int, list[tuple[int, TermRule, str]]] = {}
