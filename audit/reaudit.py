@@ -20,6 +20,7 @@ store file cannot run code when it is read.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import itertools
 import json
@@ -27,7 +28,7 @@ import logging
 import secrets
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -70,7 +71,9 @@ CREATE TABLE IF NOT EXISTS audit_cache_meta (
 """
 
 
+@functools.lru_cache(maxsize=1)
 def library_versions() -> dict[str, str]:
+    """The versions of LIBRARIES installed (read once per process: they cannot change under it)."""
     out = {}
     for name in LIBRARIES:
         try:
@@ -80,8 +83,10 @@ def library_versions() -> dict[str, str]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """A digest of the audit package's source: a changed line of code is a changed result."""
+    """A digest of the audit package's source: a changed line of code is a changed result (read
+    once per process: the code it runs is the code it loaded)."""
     h = hashlib.sha256()
     for path in sorted(AUDIT_CODE.rglob("*.py")):
         h.update(str(path.relative_to(AUDIT_CODE)).encode())
@@ -102,7 +107,7 @@ def cache_key(crawl: Any, documents: tuple[int, int], model: str | None, phone_r
 # -- a Share as JSON -----------------------------------------------------------------------
 def _finding(d: dict[str, Any]) -> Finding:
     return Finding(kind=d["kind"], rule=d["rule"], severity=d["severity"], message=d["message"],
-                   locations=[Location(**loc) for loc in d["locations"]], expected=d["expected"],
+                   locations=[Location.from_dict(loc) for loc in d["locations"]], expected=d["expected"],
                    fingerprint=d["fingerprint"], status=d["status"], extra=d.get("extra", {}))
 
 
@@ -126,10 +131,10 @@ def share_from_json(text: str) -> Share:
     return Share(
         findings=[_finding(f) for f in d["f"]],
         repeats=[(tuple(key), Repeat(_finding(f), pages)) for key, f, pages in d["r"]],
-        uses=[(rule, form, tuple(block) if block is not None else None, Location(**loc))
+        uses=[(rule, form, tuple(block) if block is not None else None, Location.from_dict(loc))
               for rule, form, block, loc in d["u"]],
-        observations=[Observation(fact, value, text, Location(**loc), qualifier, display, why, history)
-                      for fact, value, text, loc, qualifier, display, why, history in d["o"]],
+        observations=[Observation(fact, value, text, Location.from_dict(loc), *rest)
+                      for fact, value, text, loc, *rest in d["o"]],
         documents=d["d"], words=d["w"], observed_in=d["i"],
     )
 
@@ -142,7 +147,6 @@ class Plan:
 
     again: dict[int, Parts] | None
     reason: str
-    changed: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -171,7 +175,6 @@ class ResultCache:
 
     def __init__(self, store: Store, crawl_id: int):
         self.db = store.db
-        self.store = store
         self.crawl_id = crawl_id
         # This audit's rows until it takes them over: another audit of the store may be writing
         # its own meanwhile (a scheduled run beside a watching one).
@@ -283,12 +286,12 @@ def plan(kept: Kept | None, key: str, rules: list[tuple[str, str, Footprint]], r
     if set(words) != set(documents):  # never after a whole audit; a store edited by hand
         return Plan(None, "the kept results do not cover the crawl's documents")
     if not prints:
-        return Plan({}, "no rule changed", changed)
+        return Plan({}, "no rule changed")
     text = touched([fp for fp in prints if not fp.fact], kept.vocab, words, texts, cache.windows)
     facts = touched([fp for fp in prints if fp.fact], kept.vocab, words, texts, cache.windows)
     types = frozenset(fp.fact_type for fp in prints if fp.fact)
     again: dict[int, Parts] = {d: (d in text, types if d in facts else False) for d in sorted(text | facts)}
-    return Plan(again, f"{len(changed)} rule(s) changed", changed)
+    return Plan(again, f"{len(changed)} rule(s) changed")
 
 
 @dataclass
