@@ -17,7 +17,6 @@ plan, trial lengths, phones, uptime…), so the cost of reading facts shows on i
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import resource
@@ -26,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from paired import as_worker, run_worker  # noqa: E402 - benchmarks/ is the script's folder
+from paired import as_worker, parser, run_worker  # noqa: E402 - benchmarks/ is the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -229,10 +228,9 @@ def show(label: str, n: str, r: dict) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, worker=3)
     ap.add_argument("--pages", type=int, default=3000)
     ap.add_argument("--words-per-page", type=int, default=1000)
-    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
     ap.add_argument("--patterns", action="store_true", help="also 2000 rules, 200 with a pattern")
     ap.add_argument("--facts", action="store_true", help="also 50 + 50 rules with and without 20 fact rules")
     ap.add_argument("--full", action="store_true",
@@ -240,7 +238,6 @@ def main() -> None:
                          "fact corpus")
     ap.add_argument("--near-miss", action="store_true",
                     help="also 2000 term rules with near-miss detection (fuzzy: true) on every one")
-    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(*args.worker)

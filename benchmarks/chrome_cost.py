@@ -13,7 +13,6 @@ so the figures pair up on one machine state.
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -21,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from paired import as_worker, run_worker  # noqa: E402 - benchmarks/ is the script's folder
+from paired import as_worker, parser, run_worker  # noqa: E402 - benchmarks/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -118,11 +117,9 @@ def measure(repo: Path, site: Path, rules: Path, store: Path, mode: str, repeat:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, worker=5)
     ap.add_argument("--pages", type=int, default=3000)
-    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per audit figure; the fastest counts")
-    ap.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(*args.worker)

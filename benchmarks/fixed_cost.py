@@ -11,7 +11,6 @@ and `touchaudit rules check` on the 2000-rule set, as a user starts them. Median
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -22,7 +21,7 @@ import time
 from pathlib import Path
 
 from audit_speed import brand_names, make_rules  # noqa: E402 - benchmarks/ is the script's folder
-from paired import as_worker, run_worker, trees  # noqa: E402 - benchmarks/ is the script's folder
+from paired import as_worker, parser, run_worker, trees  # noqa: E402 - benchmarks/ is the script's folder
 
 PHASES = ("import", "pipeline", "rules", "matchers", "first page")
 
@@ -59,10 +58,8 @@ def timed(cmd: list[str], repo: Path) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
+    ap = parser(__doc__, worker=2)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(*args.worker)

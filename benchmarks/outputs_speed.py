@@ -12,14 +12,13 @@ written in 5 s together.
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import tempfile
 import time
 from pathlib import Path
 
-from paired import as_worker, run_worker, trees  # noqa: E402 - benchmarks/ is the script's folder
+from paired import as_worker, parser, run_worker, trees  # noqa: E402 - benchmarks/ is the script's folder
 from report_size import make_store  # noqa: E402
 
 FORMATS = ("html", "json", "sarif", "csv")
@@ -42,10 +41,8 @@ def worker(store: str, out: str, repo: str) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, worker=3)
     ap.add_argument("--places", type=int, default=40_000)
-    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
-    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(*args.worker)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,15 @@ def trees(tmp: Path, against: str | None) -> Iterator[list[tuple[str, Path]]]:
         if against:
             subprocess.run(["git", "worktree", "remove", "--force", str(other)], cwd=REPO,
                            capture_output=True)
+
+
+def parser(doc: str | None, worker: int) -> argparse.ArgumentParser:
+    """A benchmark's command line: its docstring as help, ``--against REV``, and the hidden
+    ``--worker`` with the ``worker`` arguments a measurement process is given."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
+    ap.add_argument("--worker", nargs=worker, help=argparse.SUPPRESS)
+    return ap
 
 
 def peak_rss_mb(pid: int) -> float | None:

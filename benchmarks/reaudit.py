@@ -15,7 +15,6 @@ seconds end to end, of which the audit, and how many documents kept their result
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import tempfile
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 from audit_speed import brand_names, fact_rules, make_rules, make_store  # noqa: E402
-from paired import as_worker, run_worker, trees  # noqa: E402 - benchmarks/ is the script's folder
+from paired import as_worker, parser, run_worker, trees  # noqa: E402 - benchmarks/ is the script's folder
 
 # (label, rule file, text replaced, replacement): one edit each, applied in turn, each kept.
 EDITS = [
@@ -84,11 +83,9 @@ def worker(project: str, mode: str, repo: str) -> None:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, worker=3)
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--words-per-page", type=int, default=1250)
-    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
-    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(*args.worker)

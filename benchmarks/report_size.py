@@ -14,14 +14,13 @@ what contradicts what"): 20,000 places under 8 MB, usable in under 2 s.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from paired import as_worker, run_worker  # noqa: E402 - benchmarks/ is the script's folder
+from paired import as_worker, parser, run_worker  # noqa: E402 - benchmarks/ is the script's folder
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -105,10 +104,8 @@ def open_in_chromium(report: Path) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__doc__, worker=3)
     ap.add_argument("--places", type=int, default=20_000)
-    ap.add_argument("--against", help="another commit to measure in the same run (a git worktree)")
-    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(*args.worker)
